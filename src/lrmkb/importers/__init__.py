@@ -1,0 +1,1 @@
+"""Importers: everything that brings papers and curated data into the store."""

@@ -1,0 +1,146 @@
+"""Append-only schema migrations, run when a database is opened (the pattern of
+simonw/llm's `migrations.py`). Never edit a released migration: add a new one.
+
+The schema version is SQLite's `PRAGMA user_version`: the number of migrations applied."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[Migration] = []
+
+
+def migration(fn: Migration) -> Migration:
+    MIGRATIONS.append(fn)
+    return fn
+
+
+def _run(db: sqlite3.Connection, script: str) -> None:
+    """Run DDL statement by statement: `executescript` would commit the open transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migration
+def m001_initial(db: sqlite3.Connection) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE paper (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            title_latex TEXT,
+            authors TEXT NOT NULL DEFAULT '[]',
+            authors_more BOOLEAN NOT NULL DEFAULT 0,
+            year INTEGER,
+            venue TEXT,
+            entry_type TEXT NOT NULL DEFAULT 'misc',
+            volume TEXT,
+            pages TEXT,
+            publisher TEXT,
+            note TEXT,
+            arxiv_id TEXT,
+            arxiv_version INTEGER,
+            doi TEXT,
+            url TEXT,
+            code_url TEXT,
+            short_name TEXT,
+            abstract TEXT,
+            primary_category TEXT,
+            categories TEXT,
+            published TEXT,
+            source TEXT NOT NULL DEFAULT 'manual',
+            id_source TEXT,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        );
+        CREATE INDEX ix_paper_arxiv_id ON paper (arxiv_id);
+        CREATE INDEX ix_paper_doi ON paper (doi);
+
+        CREATE TABLE taxonomy_node (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            parent_id INTEGER REFERENCES taxonomy_node (id),
+            kind TEXT NOT NULL,
+            position INTEGER NOT NULL DEFAULT 0,
+            summary TEXT NOT NULL DEFAULT ''
+        );
+
+        CREATE TABLE finding (
+            id INTEGER PRIMARY KEY,
+            slug TEXT NOT NULL UNIQUE,
+            text TEXT NOT NULL,
+            node_id INTEGER NOT NULL REFERENCES taxonomy_node (id),
+            kind TEXT NOT NULL
+        );
+
+        CREATE TABLE paper_node (
+            paper_id INTEGER NOT NULL REFERENCES paper (id) ON DELETE CASCADE,
+            node_id INTEGER NOT NULL REFERENCES taxonomy_node (id) ON DELETE CASCADE,
+            PRIMARY KEY (paper_id, node_id)
+        );
+        CREATE INDEX ix_paper_node_node ON paper_node (node_id);
+
+        CREATE TABLE finding_paper (
+            finding_id INTEGER NOT NULL REFERENCES finding (id) ON DELETE CASCADE,
+            paper_id INTEGER NOT NULL REFERENCES paper (id) ON DELETE CASCADE,
+            stance TEXT NOT NULL DEFAULT 'supports',
+            PRIMARY KEY (finding_id, paper_id)
+        );
+        CREATE INDEX ix_finding_paper_paper ON finding_paper (paper_id);
+
+        CREATE TABLE paper_tag (
+            paper_id INTEGER NOT NULL REFERENCES paper (id) ON DELETE CASCADE,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (paper_id, tag)
+        );
+        CREATE INDEX ix_paper_tag_tag ON paper_tag (tag);
+        """,
+    )
+
+
+@migration
+def m002_search_index(db: sqlite3.Connection) -> None:
+    """One FTS5 table for papers, findings and nodes; `search.refresh` keeps it in sync."""
+    _run(
+        db,
+        """
+        CREATE VIRTUAL TABLE search_index USING fts5 (
+            kind UNINDEXED,
+            ref UNINDEXED,
+            title,
+            short_name,
+            authors,
+            body,
+            tags,
+            context,
+            tokenize = 'porter unicode61 remove_diacritics 2'
+        );
+        """,
+    )
+
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Apply every pending migration in one transaction; return how many ran."""
+    current = db.execute("PRAGMA user_version").fetchone()[0]
+    pending = MIGRATIONS[current:]
+    if not pending:
+        return 0
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for fn in pending:
+            fn(db)
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return len(pending)

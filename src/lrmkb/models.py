@@ -1,0 +1,84 @@
+"""The schema as SQLModel tables. Writes go through these classes; reads use plain SQL
+(`queries.py`) so that read commands never pay for importing SQLAlchemy.
+
+The tables must match what `migrations.py` creates; a test checks that they do."""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+
+class Paper(SQLModel, table=True):
+    __tablename__ = "paper"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    title: str
+    title_latex: str | None = None  # the title with its case-protecting braces, for export
+    authors: str = "[]"  # JSON list of "First Last", in order
+    authors_more: bool = False  # the source said "and others"
+    year: int | None = None
+    venue: str | None = None
+    entry_type: str = "misc"
+    volume: str | None = None
+    pages: str | None = None
+    publisher: str | None = None
+    note: str | None = None
+    arxiv_id: str | None = Field(default=None, index=True)
+    arxiv_version: int | None = None
+    doi: str | None = Field(default=None, index=True)
+    url: str | None = None
+    code_url: str | None = None
+    short_name: str | None = None
+    abstract: str | None = None
+    primary_category: str | None = None
+    categories: str | None = None  # JSON list
+    published: str | None = None  # ISO date
+    source: str = "manual"  # survey | arxiv | bibtex | manual
+    id_source: str | None = None  # where the arXiv id came from when not the source itself
+    created: str
+    updated: str
+
+
+class TaxonomyNode(SQLModel, table=True):
+    __tablename__ = "taxonomy_node"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    title: str
+    parent_id: int | None = Field(default=None, foreign_key="taxonomy_node.id")
+    kind: str  # dimension | appendix | section | question
+    position: int = 0
+    summary: str = ""
+
+
+class Finding(SQLModel, table=True):
+    __tablename__ = "finding"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True)
+    text: str
+    node_id: int = Field(foreign_key="taxonomy_node.id")
+    kind: str  # takeaway | claim
+
+
+class PaperNode(SQLModel, table=True):
+    __tablename__ = "paper_node"
+
+    paper_id: int = Field(foreign_key="paper.id", primary_key=True)
+    node_id: int = Field(foreign_key="taxonomy_node.id", primary_key=True)
+
+
+class FindingPaper(SQLModel, table=True):
+    __tablename__ = "finding_paper"
+
+    finding_id: int = Field(foreign_key="finding.id", primary_key=True)
+    paper_id: int = Field(foreign_key="paper.id", primary_key=True)
+    stance: str = "supports"  # supports | contradicts | mentions
+
+
+class PaperTag(SQLModel, table=True):
+    __tablename__ = "paper_tag"
+
+    paper_id: int = Field(foreign_key="paper.id", primary_key=True)
+    tag: str = Field(primary_key=True)

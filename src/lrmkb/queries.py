@@ -1,0 +1,313 @@
+"""Read-only queries in plain SQL over sqlite3. Read commands use only this module (and
+`store.connect`), which keeps their start-up free of SQLAlchemy."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from .errors import NotFound
+from .ids import parse_arxiv_id, parse_doi
+
+PAPER_FIELDS = [
+    "key",
+    "title",
+    "title_latex",
+    "authors",
+    "authors_more",
+    "year",
+    "venue",
+    "entry_type",
+    "volume",
+    "pages",
+    "publisher",
+    "note",
+    "arxiv_id",
+    "arxiv_version",
+    "doi",
+    "url",
+    "code_url",
+    "short_name",
+    "abstract",
+    "primary_category",
+    "categories",
+    "published",
+    "source",
+    "id_source",
+    "created",
+    "updated",
+]
+
+
+def paper_dict(row: sqlite3.Row) -> dict[str, Any]:
+    """A paper row as plain data, JSON lists decoded."""
+    data = {name: row[name] for name in PAPER_FIELDS}
+    data["authors"] = json.loads(row["authors"] or "[]")
+    data["categories"] = json.loads(row["categories"]) if row["categories"] else []
+    data["authors_more"] = bool(row["authors_more"])
+    return data
+
+
+def author_year(authors: list[str], more: bool, year: int | None) -> str:
+    """`Yue et al., 2025` style label, as a survey cites."""
+    from .ids import surname
+
+    names = [surname(a) for a in authors] or ["Anonymous"]
+    if len(names) == 1 and not more:
+        who = names[0]
+    elif len(names) == 2 and not more:
+        who = f"{names[0]} and {names[1]}"
+    else:
+        who = f"{names[0]} et al."
+    return f"{who}, {year}" if year else who
+
+
+def suggestions(db: sqlite3.Connection, text: str, limit: int = 3) -> list[str]:
+    """Keys of the papers whose key or title is closest to `text` (for "did you mean")."""
+    from rapidfuzz import fuzz, process
+
+    rows = db.execute("SELECT key, title FROM paper").fetchall()
+    choices = {r["key"]: f"{r['key']} {r['title']}" for r in rows}
+    found = process.extract(text, choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=60)
+    return [key for _, _, key in found]
+
+
+def find_paper(db: sqlite3.Connection, ref: str) -> sqlite3.Row:
+    """Resolve a citation key, any spelling of an arXiv id, or a DOI to one paper."""
+    row = db.execute("SELECT * FROM paper WHERE key = ?", (ref,)).fetchone()
+    if row is None and (arxiv := parse_arxiv_id(ref)):
+        row = db.execute(
+            "SELECT * FROM paper WHERE arxiv_id = ? ORDER BY id LIMIT 1", (arxiv.id,)
+        ).fetchone()
+    if row is None and (doi := parse_doi(ref)):
+        row = db.execute(
+            "SELECT * FROM paper WHERE lower(doi) = ? ORDER BY id LIMIT 1", (doi,)
+        ).fetchone()
+    if row is None:
+        row = db.execute("SELECT * FROM paper WHERE lower(key) = lower(?)", (ref,)).fetchone()
+    if row is None:
+        near = suggestions(db, ref)
+        hint = f"did you mean {', '.join(near)}?" if near else "try `lrmkb search WORDS`"
+        raise NotFound(f"no paper {ref!r}", hint)
+    return row
+
+
+def paper_record(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+    """Everything known about one paper: metadata, nodes, findings and tags."""
+    data = paper_dict(row)
+    data["nodes"] = [
+        dict(r)
+        for r in db.execute(
+            """SELECT n.code, n.title, n.kind FROM paper_node pn
+               JOIN taxonomy_node n ON n.id = pn.node_id
+               WHERE pn.paper_id = ? ORDER BY n.code""",
+            (row["id"],),
+        )
+    ]
+    data["findings"] = [
+        dict(r)
+        for r in db.execute(
+            """SELECT f.slug AS id, f.kind, n.code AS node, fp.stance, f.text FROM finding_paper fp
+               JOIN finding f ON f.id = fp.finding_id
+               JOIN taxonomy_node n ON n.id = f.node_id
+               WHERE fp.paper_id = ? ORDER BY f.kind DESC, n.code, f.slug""",
+            (row["id"],),
+        )
+    ]
+    data["tags"] = [
+        r[0]
+        for r in db.execute(
+            "SELECT tag FROM paper_tag WHERE paper_id = ? ORDER BY tag", (row["id"],)
+        )
+    ]
+    return data
+
+
+def find_node(db: sqlite3.Connection, code: str) -> sqlite3.Row:
+    """A taxonomy node by its code (`4.3`, `4.3.2`, `B`), case-insensitive."""
+    row = db.execute("SELECT * FROM taxonomy_node WHERE upper(code) = upper(?)", (code,)).fetchone()
+    if row is None:
+        from rapidfuzz import process
+
+        codes = {
+            r["code"]: f"{r['code']} {r['title']}"
+            for r in db.execute("SELECT * FROM taxonomy_node")
+        }
+        near = [c for _, _, c in process.extract(code, codes, limit=3, score_cutoff=50)]
+        hint = f"did you mean {', '.join(near)}?" if near else "see `lrmkb tree` for the codes"
+        raise NotFound(f"no section {code!r}", hint)
+    return row
+
+
+def subtree_ids(db: sqlite3.Connection, codes: Iterable[str]) -> list[int]:
+    """Ids of the given nodes and all their descendants (a section includes its questions)."""
+    roots = [find_node(db, code)["id"] for code in codes]
+    if not roots:
+        return []
+    marks = ",".join("?" * len(roots))
+    return [
+        r[0]
+        for r in db.execute(
+            f"""WITH RECURSIVE sub(id) AS (
+                    SELECT id FROM taxonomy_node WHERE id IN ({marks})
+                    UNION SELECT n.id FROM taxonomy_node n JOIN sub ON n.parent_id = sub.id)
+                SELECT id FROM sub""",
+            roots,
+        )
+    ]
+
+
+def taxonomy(db: sqlite3.Connection) -> list[dict[str, Any]]:
+    """All nodes in reading order, each with its direct and subtree paper counts."""
+    rows = db.execute(
+        """SELECT n.id, n.code, n.title, n.kind, n.position, n.summary, p.code AS parent,
+                  (SELECT count(*) FROM paper_node pn WHERE pn.node_id = n.id) AS own_papers
+           FROM taxonomy_node n LEFT JOIN taxonomy_node p ON p.id = n.parent_id"""
+    ).fetchall()
+    nodes = {r["code"]: dict(r) for r in rows}
+    counts = dict(
+        db.execute(
+            """WITH RECURSIVE anc(node_id, ancestor) AS (
+                   SELECT id, id FROM taxonomy_node
+                   UNION SELECT anc.node_id, n.parent_id FROM anc
+                   JOIN taxonomy_node n ON n.id = anc.ancestor WHERE n.parent_id IS NOT NULL)
+               SELECT n.code, count(DISTINCT pn.paper_id) FROM taxonomy_node n
+               JOIN anc ON anc.ancestor = n.id
+               LEFT JOIN paper_node pn ON pn.node_id = anc.node_id
+               GROUP BY n.code"""
+        ).fetchall()
+    )
+    ordered: list[dict[str, Any]] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        children = sorted(
+            (n for n in nodes.values() if n["parent"] == parent),
+            key=lambda n: (n["position"], n["code"]),
+        )
+        for node in children:
+            node["papers"] = counts.get(node["code"], 0)
+            node["depth"] = depth
+            ordered.append(node)
+            walk(node["code"], depth + 1)
+
+    walk(None, 0)
+    for node in ordered:
+        del node["id"]
+    return ordered
+
+
+def findings(db: sqlite3.Connection, sections: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Findings (takeaways first, then claims) with the papers behind them."""
+    sections = list(sections)
+    where, params = "", []
+    if sections:
+        ids = subtree_ids(db, sections)
+        where = f"WHERE f.node_id IN ({','.join('?' * len(ids))})"
+        params = ids
+    rows = db.execute(
+        f"""SELECT f.id, f.slug, f.kind, f.text, n.code AS node, n.title AS node_title
+            FROM finding f JOIN taxonomy_node n ON n.id = f.node_id {where}
+            ORDER BY n.code, CASE f.kind WHEN 'takeaway' THEN 0 ELSE 1 END, f.id""",
+        params,
+    ).fetchall()
+    evidence: dict[int, list[dict[str, Any]]] = {}
+    for r in db.execute(
+        """SELECT fp.finding_id, fp.stance, p.key, p.authors, p.authors_more, p.year, p.short_name
+           FROM finding_paper fp JOIN paper p ON p.id = fp.paper_id
+           ORDER BY fp.finding_id, CASE fp.stance WHEN 'supports' THEN 0
+                    WHEN 'contradicts' THEN 1 ELSE 2 END, p.year, p.key"""
+    ):
+        evidence.setdefault(r["finding_id"], []).append(
+            {
+                "key": r["key"],
+                "stance": r["stance"],
+                "cite": author_year(json.loads(r["authors"]), bool(r["authors_more"]), r["year"]),
+                "short_name": r["short_name"],
+            }
+        )
+    return [
+        {
+            "id": r["slug"],
+            "kind": r["kind"],
+            "node": r["node"],
+            "node_title": r["node_title"],
+            "text": r["text"],
+            "papers": evidence.get(r["id"], []),
+        }
+        for r in rows
+    ]
+
+
+def papers(
+    db: sqlite3.Connection,
+    sections: Iterable[str] = (),
+    tags: Iterable[str] = (),
+    keys: Iterable[str] = (),
+) -> list[sqlite3.Row]:
+    """Papers selected by sections (with their questions), tags or keys; all if none given.
+    Selections combine as a union, ordered by key."""
+    sections, tags, keys = list(sections), list(tags), list(keys)
+    if not (sections or tags or keys):
+        return db.execute("SELECT * FROM paper ORDER BY key").fetchall()
+    ids: set[int] = set()
+    if sections:
+        node_ids = subtree_ids(db, sections)
+        marks = ",".join("?" * len(node_ids))
+        ids |= {
+            r[0]
+            for r in db.execute(
+                f"SELECT paper_id FROM paper_node WHERE node_id IN ({marks})", node_ids
+            )
+        }
+    for tag in tags:
+        ids |= {r[0] for r in db.execute("SELECT paper_id FROM paper_tag WHERE tag = ?", (tag,))}
+    for key in keys:
+        ids.add(find_paper(db, key)["id"])
+    marks = ",".join("?" * len(ids))
+    return db.execute(
+        f"SELECT * FROM paper WHERE id IN ({marks}) ORDER BY key", list(ids)
+    ).fetchall()
+
+
+def tags(db: sqlite3.Connection) -> list[dict[str, Any]]:
+    return [
+        {"tag": r[0], "papers": r[1]}
+        for r in db.execute("SELECT tag, count(*) FROM paper_tag GROUP BY tag ORDER BY tag")
+    ]
+
+
+def stats(db: sqlite3.Connection) -> dict[str, Any]:
+    """Counts a curator checks: totals, papers per section and per year."""
+
+    def one(sql: str) -> int:
+        return db.execute(sql).fetchone()[0]
+
+    kinds = dict(db.execute("SELECT kind, count(*) FROM taxonomy_node GROUP BY kind").fetchall())
+    finding_kinds = dict(db.execute("SELECT kind, count(*) FROM finding GROUP BY kind").fetchall())
+    return {
+        "papers": one("SELECT count(*) FROM paper"),
+        "nodes": one("SELECT count(*) FROM taxonomy_node"),
+        "node_kinds": kinds,
+        "findings": one("SELECT count(*) FROM finding"),
+        "takeaways": finding_kinds.get("takeaway", 0),
+        "claims": finding_kinds.get("claim", 0),
+        "tags": one("SELECT count(DISTINCT tag) FROM paper_tag"),
+        "papers_by_source": dict(
+            db.execute(
+                "SELECT source, count(*) FROM paper GROUP BY source ORDER BY source"
+            ).fetchall()
+        ),
+        "papers_per_section": [
+            {"code": n["code"], "title": n["title"], "papers": n["papers"]}
+            for n in taxonomy(db)
+            if n["kind"] != "question"
+        ],
+        "papers_per_year": [
+            {"year": r[0], "papers": r[1]}
+            for r in db.execute(
+                "SELECT year, count(*) FROM paper GROUP BY year ORDER BY year IS NULL, year"
+            )
+        ],
+    }
