@@ -102,9 +102,9 @@ def validate(seeds: Seeds) -> list[str]:
         cited_in_findings.update(keys)
     members = _subtree_members(seeds.nodes)
     for code, node in codes.items():
-        if node.get("kind") in {"section", "question"} and not members.get(code):
-            if not node.get("uncited"):
-                problems.append(f"nodes/{node['file']}: section {code} has no papers")
+        kind = node.get("kind")
+        if kind in {"section", "question"} and not members.get(code) and not node.get("uncited"):
+            problems.append(f"nodes/{node['file']}: section {code} has no papers")
     in_nodes = set().union(*members.values()) if members else set()
     for key in sorted(set(seeds.papers) - in_nodes):
         problems.append(f"papers.bib: {key} is in no node")

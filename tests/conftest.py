@@ -1,0 +1,58 @@
+"""Shared fixtures: a temporary copy of the survey database and a CLI runner on it."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lrmkb.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLED_DB = ROOT / "data" / "survey.db"
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+if not SHARED.exists():  # CI clones next to shared/; a developer checkout may sit elsewhere
+    SHARED = Path("/work/shared")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test may touch the user's database or the network."""
+    monkeypatch.delenv("LRMKB_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("LRMKB_ARXIV_API", "http://127.0.0.1:9/api/query")
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+@pytest.fixture
+def db_file(tmp_path: Path) -> Path:
+    """A private copy of the bundled survey database."""
+    target = tmp_path / "kb.db"
+    shutil.copyfile(BUNDLED_DB, target)
+    return target
+
+
+def dump(path: Path) -> str:
+    """The whole database as SQL text: equal dumps mean nothing changed."""
+    with sqlite3.connect(path) as db:
+        return "\n".join(db.iterdump())
+
+
+Result = object
+
+
+@pytest.fixture
+def cli(db_file: Path) -> Callable[..., object]:
+    """Run `lrmkb --db <temp copy> ARGS...`; returns Click's Result (stdout/stderr apart)."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None, db: Path | None = db_file) -> object:
+        prefix = ["--db", str(db)] if db is not None else []
+        return runner.invoke(app, [*prefix, *args], input=input, catch_exceptions=False)
+
+    return run
