@@ -8,6 +8,7 @@ import sqlite3
 from collections import defaultdict
 
 import pytest
+
 from conftest import BUNDLED_DB, SHARED
 
 SURVEY = SHARED / "survey" / "survey.md"

@@ -9,9 +9,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED_DB, SEEDS, SHARED, dump
 from typer.testing import CliRunner
 
+from conftest import BUNDLED_DB, SEEDS, SHARED, dump
 from lrmkb.cli import app
 from lrmkb.ids import KEY_RE, base_key
 from lrmkb.importers.seeds import build, load, validate

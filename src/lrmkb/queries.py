@@ -50,18 +50,42 @@ def paper_dict(row: sqlite3.Row) -> dict[str, Any]:
     return data
 
 
-def author_year(authors: list[str], more: bool, year: int | None) -> str:
-    """`Yue et al., 2025` style label, as a survey cites."""
+def _who(authors: list[str], more: bool) -> str:
     from .ids import surname
 
     names = [surname(a) for a in authors] or ["Anonymous"]
     if len(names) == 1 and not more:
-        who = names[0]
-    elif len(names) == 2 and not more:
-        who = f"{names[0]} and {names[1]}"
-    else:
-        who = f"{names[0]} et al."
+        return names[0]
+    if len(names) == 2 and not more:
+        return f"{names[0]} and {names[1]}"
+    return f"{names[0]} et al."
+
+
+def author_year(authors: list[str], more: bool, year: int | None) -> str:
+    """`Yue et al., 2025` style label, as a survey cites."""
+    who = _who(authors, more)
     return f"{who}, {year}" if year else who
+
+
+def citation_labels(db: sqlite3.Connection) -> dict[str, str]:
+    """Author-year labels for every paper, with a, b, … where two papers would share one
+    (`Li et al., 2025b`), lettered in reference-list order (surname, given names, title)."""
+    from .ids import ascii_fold, surname
+
+    groups: dict[tuple[str, int | None], list[tuple[tuple[str, ...], str]]] = {}
+    for r in db.execute("SELECT key, authors, authors_more, year, title FROM paper"):
+        authors = json.loads(r["authors"] or "[]")
+        who = _who(authors, bool(r["authors_more"]))
+        first = authors[0] if authors else ""
+        order = (ascii_fold(surname(first)).lower(), ascii_fold(first).lower(), r["title"].lower())
+        groups.setdefault((who, r["year"]), []).append((order, r["key"]))
+    labels = {}
+    for (who, year), members in groups.items():
+        members.sort()
+        for i, (_, key) in enumerate(members):
+            letter = "abcdefghijklmnopqrstuvwxyz"[i % 26] if len(members) > 1 else ""
+            labels[key] = f"{who}, {year}{letter}" if year else who
+    return labels
 
 
 def suggestions(db: sqlite3.Connection, text: str, limit: int = 3) -> list[str]:
@@ -213,6 +237,7 @@ def findings(db: sqlite3.Connection, sections: Iterable[str] = ()) -> list[dict[
         params,
     ).fetchall()
     evidence: dict[int, list[dict[str, Any]]] = {}
+    labels = citation_labels(db)
     for r in db.execute(
         """SELECT fp.finding_id, fp.stance, p.key, p.authors, p.authors_more, p.year, p.short_name
            FROM finding_paper fp JOIN paper p ON p.id = fp.paper_id
@@ -223,7 +248,7 @@ def findings(db: sqlite3.Connection, sections: Iterable[str] = ()) -> list[dict[
             {
                 "key": r["key"],
                 "stance": r["stance"],
-                "cite": author_year(json.loads(r["authors"]), bool(r["authors_more"]), r["year"]),
+                "cite": labels[r["key"]],
                 "short_name": r["short_name"],
             }
         )
