@@ -1,27 +1,45 @@
 """Where the database lives, opening it safely, migrating it, and transactions.
 
 Read commands use `connect()` (plain sqlite3); write commands use `write_session()`
-(SQLModel) — both get WAL, a busy timeout, foreign keys and the schema check."""
+(SQLModel) — both get WAL, a busy timeout, foreign keys and the schema check. Every way
+a database can fail to open or write becomes one `DatabaseProblem` (exit 4)."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import sqlite3
+import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import DatabaseProblem
+from .errors import DatabaseProblem, UsageError
 from .migrations import SCHEMA_VERSION, migrate
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_S = 30.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def busy_timeout() -> float:
+    """Seconds a writer waits for another one; `LRMKB_BUSY_TIMEOUT` overrides the default."""
+    value = os.environ.get("LRMKB_BUSY_TIMEOUT", "").strip()
+    if not value:
+        return BUSY_TIMEOUT_S
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86_400:
+        raise UsageError(
+            f"LRMKB_BUSY_TIMEOUT must be a number of seconds, not {value!r}", "fix or unset it"
+        )
+    return seconds
 
 
 def bundled_db_path() -> Path:
@@ -47,32 +65,50 @@ def resolve_db_path(option: str | os.PathLike[str] | None) -> tuple[Path, bool]:
 
 
 def ensure_user_db(path: Path) -> None:
-    """Create the user database as a copy of the bundled one, never touching the original."""
+    """Create the user database as a copy of the bundled one, never touching the original.
+    Two first runs at once both copy, but only one copy lands, and never over the other."""
     if path.exists():
         return
+    tmp = _fresh_copy(path)
+    try:
+        os.link(tmp, path)  # fails if `path` appeared meanwhile: nothing is overwritten
+    except FileExistsError:
+        pass
+    except OSError:  # no hard links here (FAT, some network drives)
+        if not path.exists():
+            os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def reset_db(path: Path) -> None:
+    """Replace `path` with a fresh copy of the bundled survey database."""
+    if path.resolve() == bundled_db_path().resolve():
+        raise DatabaseProblem("refusing to reset the bundled database", "pass another --db")
+    tmp = _fresh_copy(path)
+    for suffix in ("-wal", "-shm"):  # an old log must never be replayed onto the new copy
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    os.replace(tmp, path)
+
+
+def _fresh_copy(path: Path) -> Path:
+    """A WAL-mode copy of the bundled database in a temporary file next to `path`."""
     source = bundled_db_path()
     if not source.exists():
         raise DatabaseProblem(
             f"the bundled survey database is missing ({source})", "reinstall lrmkb or run make db"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    _check_writable(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     shutil.copyfile(source, tmp)
-    os.replace(tmp, path)
-
-
-def reset_db(path: Path) -> None:
-    """Replace `path` with a fresh copy of the bundled survey database."""
-    for suffix in ("-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    path.unlink(missing_ok=True)
-    if path == bundled_db_path():
-        raise DatabaseProblem("refusing to reset the bundled database", "pass another --db")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ensure_user_db(path)
+    with closing(sqlite3.connect(tmp)) as db:
+        db.execute("PRAGMA journal_mode = WAL")
+    return tmp
 
 
 def _check_file(path: Path, create: bool) -> None:
+    """Fail early, with a precise message, on what SQLite would report vaguely."""
     if path.is_dir():
         raise DatabaseProblem(f"{path} is a directory", "pass the path of a database file")
     if not path.parent.is_dir():
@@ -92,43 +128,122 @@ def _check_file(path: Path, create: bool) -> None:
         raise DatabaseProblem(
             f"cannot read {path}: {exc.strerror}", "check its permissions"
         ) from exc
-    if header and header != _SQLITE_MAGIC:
-        raise DatabaseProblem(f"{path} is not an lrmkb database", "pass the path of one with --db")
+    if header != _SQLITE_MAGIC and (header or not create):
+        what = "is an empty file" if not header else "is not an SQLite file"
+        raise DatabaseProblem(
+            f"{path} {what}, not an lrmkb database",
+            "pass the path of one with --db, or remove it and run `lrmkb --db PATH db init`",
+        )
+
+
+def _writable(path: Path) -> bool:
+    """Write permission, and the write bits set: as with `rm`, a file someone made
+    read-only stays unwritten even for root."""
+    try:
+        return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
+    except OSError:
+        return False
+
+
+def _check_writable(path: Path) -> None:
+    if path.exists() and not _writable(path):
+        raise DatabaseProblem(
+            f"{path} is read-only",
+            "make it writable (chmod u+w) or work on a copy with --db",
+        )
+    if not _writable(path.parent):
+        raise DatabaseProblem(
+            f"cannot write beside {path}: directory {path.parent} is read-only",
+            "SQLite keeps its journal next to the database; make the directory writable "
+            "or move the database",
+        )
 
 
 def connect(path: Path, *, create: bool = False, write: bool = False) -> sqlite3.Connection:
     """Open `path`, check its schema version and apply pending migrations."""
     _check_file(path, create)
+    if write or create:
+        _check_writable(path)
+    timeout = busy_timeout()
     try:
-        db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        db = sqlite3.connect(path, isolation_level=None, timeout=timeout)
+    except sqlite3.Error as exc:
+        raise database_problem(exc, path) from exc
+    try:
         db.row_factory = sqlite3.Row
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         db.execute("PRAGMA foreign_keys = ON")
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseProblem(
-            f"{path} is not a usable database ({exc})", "pass another --db"
-        ) from exc
-    if version > SCHEMA_VERSION:
+        _check_schema(db, path)
+        if write:
+            _use_wal(db)
+    except sqlite3.Error as exc:
         db.close()
-        raise DatabaseProblem(
-            f"{path} was made by a newer lrmkb (schema {version}, this one knows {SCHEMA_VERSION})",
-            "upgrade lrmkb",
-        )
-    if version < SCHEMA_VERSION:
-        migrate(db)
-    if write:
-        _use_wal(db)
+        raise database_problem(exc, path) from exc
+    except BaseException:
+        db.close()
+        raise
     return db
 
 
+def _check_schema(db: sqlite3.Connection, path: Path) -> None:
+    """Refuse a newer schema or another program's database; migrate an older one."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise DatabaseProblem(
+            f"{path} was made by a newer lrmkb (schema {version}, this one knows {SCHEMA_VERSION})",
+            "upgrade lrmkb (pip install -U lrmkb)",
+        )
+    if version == 0 and db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        raise DatabaseProblem(
+            f"{path} is an SQLite database of another program, not an lrmkb one",
+            "pass the path of an lrmkb database with --db",
+        )
+    if version < SCHEMA_VERSION:
+        if path.exists() and not _writable(path):
+            raise DatabaseProblem(
+                f"{path} has schema {version} and needs upgrading to {SCHEMA_VERSION}, "
+                "but it is read-only",
+                "make it writable once, or work on a copy with --db",
+            )
+        migrate(db)
+
+
 def _use_wal(db: sqlite3.Connection) -> None:
-    """WAL lets readers go on while one writer works; a read-only place keeps its mode."""
+    """WAL lets readers go on while one writer works. If another process holds the file
+    the switch waits for the next write; the write itself still queues on the lock."""
     try:
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             db.execute("PRAGMA journal_mode = WAL")
     except sqlite3.OperationalError:
         pass
+
+
+def database_problem(exc: sqlite3.Error, path: str | os.PathLike[str] | None) -> DatabaseProblem:
+    """What an SQLite error means for the user, and what to do about it."""
+    where = str(path) if path else "the database"
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in str(exc):
+        return DatabaseProblem(
+            f"{where} is locked by another writer (waited {busy_timeout():g} s)",
+            "let the other lrmkb or sqlite3 process finish, then retry "
+            "(LRMKB_BUSY_TIMEOUT sets the wait in seconds)",
+        )
+    if code == sqlite3.SQLITE_READONLY:
+        return DatabaseProblem(
+            f"{where} cannot be written ({exc})", "check the permissions of it and its directory"
+        )
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return DatabaseProblem(
+            f"{where} is damaged or truncated ({exc})",
+            "restore it from a backup, or start again with `lrmkb db reset`",
+        )
+    if code == sqlite3.SQLITE_FULL:
+        return DatabaseProblem(f"the disk holding {where} is full", "free some space and retry")
+    if code == sqlite3.SQLITE_CANTOPEN:
+        return DatabaseProblem(f"cannot open {where} ({exc})", "check the path and permissions")
+    return DatabaseProblem(
+        f"database error on {where}: {exc}", "check the file with `lrmkb db check`"
+    )
 
 
 @contextmanager
@@ -139,7 +254,8 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield db
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
+            db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
 
@@ -148,6 +264,7 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 def write_session(path: Path, *, create: bool = False) -> Iterator[Session]:
     """A SQLModel session in one IMMEDIATE transaction, committed only if nothing failed."""
     from sqlalchemy import event
+    from sqlalchemy.exc import DBAPIError
     from sqlmodel import Session, create_engine
 
     connect(path, create=create, write=True).close()  # checks, migrations, WAL
@@ -165,6 +282,10 @@ def write_session(path: Path, *, create: bool = False) -> Iterator[Session]:
                 session.rollback()
                 raise
             session.commit()
+    except DBAPIError as exc:
+        if isinstance(exc.orig, sqlite3.Error):
+            raise database_problem(exc.orig, path) from exc
+        raise
     finally:
         engine.dispose()
 
