@@ -1,4 +1,7 @@
-"""`python -m lrmkb` and the `lrmkb` console script."""
+"""`python -m lrmkb` and the `lrmkb` console script.
+
+A plain `lrmkb search …` is answered without importing the Typer app (see `search_cli`);
+everything else goes to Typer."""
 
 from __future__ import annotations
 
@@ -6,6 +9,10 @@ import sys
 
 
 def main() -> None:
+    from .search_cli import run_fast
+
+    if run_fast(sys.argv[1:]):
+        return
     from .cli import app
 
     app(prog_name="lrmkb")

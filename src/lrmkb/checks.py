@@ -1,53 +1,280 @@
-"""`lrmkb db check`: is the database sound, is the search index in step with the
-tables, and (optionally) are the seeds valid."""
+"""`lrmkb db check`: is the database sound, is the search index in step with the tables,
+do the rows keep lrmkb's invariants, and (optionally) are the seeds valid and is the
+bundled database built from them.
+
+Each check returns plain problem strings; none of them writes to the database."""
 
 from __future__ import annotations
 
+import json
+import re
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .store import connect
+from .ids import parse_arxiv_id
+from .store import bundled_db_path, connect
+
+Check = Callable[[sqlite3.Connection], list[str]]
+DATABASE_CHECKS = ("integrity", "foreign keys", "search index", "records")
 
 
-def check_database(path: Path, seeds: Path | None = None) -> dict[str, Any]:
+def check_database(
+    path: Path, seeds: Path | None = None, survey: Path | None = None
+) -> dict[str, Any]:
+    """Run every check; `problems` holds `{"check", "problem"}` items, empty when all is well.
+    The checkout's own `data/survey.db` is also checked against the `seeds/` beside it."""
     db = connect(path)
-    problems: list[str] = []
-    checked = ["integrity", "foreign keys", "search index"]
-    problems += [f"integrity: {r[0]}" for r in db.execute("PRAGMA integrity_check") if r[0] != "ok"]
-    problems += [
-        f"foreign key: {r[0]} row {r[1]} points to a missing {r[2]}"
+    checks: dict[str, Check] = {
+        "integrity": integrity_problems,
+        "foreign keys": foreign_key_problems,
+        "search index": index_problems,
+        "records": record_problems,
+    }
+    report: dict[str, Any] = {"path": str(path), "checked": [], "problems": []}
+
+    def run(name: str, check: Callable[[], list[str]]) -> None:
+        report["checked"].append(name)
+        try:
+            found = check()
+        except (sqlite3.DatabaseError, ValueError) as exc:  # damage fails the check, not `db check`
+            found = [f"could not be checked ({type(exc).__name__}: {exc})"]
+        report["problems"] += [{"check": name, "problem": p} for p in found]
+
+    for name, check in checks.items():
+        run(name, lambda check=check: check(db))
+    db.close()
+    bundled = _is_bundled(path)
+    seeds = seeds or (_checkout_seeds() if bundled else None)
+    if seeds is not None:
+        report["seeds"] = str(seeds)
+        run("seeds", lambda: seed_problems(seeds, survey))
+        if bundled and not report["problems"]:
+            run("build", lambda: build_problems(path, seeds))
+    return report
+
+
+def exit_code(report: dict[str, Any]) -> int:
+    """4 when the database itself has a problem, 1 when only the seeds do, 0 when none."""
+    checks = {p["check"] for p in report["problems"]}
+    if checks & set(DATABASE_CHECKS):
+        return 4
+    return 1 if checks else 0
+
+
+def integrity_problems(db: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+
+
+def foreign_key_problems(db: sqlite3.Connection) -> list[str]:
+    return [
+        f"{r[0]} row {r[1]} points to a missing {r[2]}"
         for r in db.execute("PRAGMA foreign_key_check")
     ]
-    problems += index_problems(db)
-    if seeds is not None:
-        from .importers.seeds import load, validate
-
-        checked.append("seeds")
-        problems += [f"seeds: {p}" for p in validate(load(seeds))]
-    return {"path": str(path), "checked": checked, "problems": problems}
 
 
-def index_problems(db: Any) -> list[str]:
-    """Every paper, finding and node must be indexed exactly once, and nothing else."""
-    expected = {
-        "paper": "SELECT key FROM paper",
-        "finding": "SELECT slug FROM finding",
-        "node": "SELECT code FROM taxonomy_node",
-    }
+def index_problems(db: sqlite3.Connection) -> list[str]:
+    """What a search would miss or wrongly find: FTS5's own check of each full-text index,
+    then the stored text, row by row, against what `refresh_index` would write now."""
+    from .search import COLUMNS, expected_index
+
+    if damaged := _fts_damage(db):
+        return damaged
+    stored = _by_ref(db.execute(f"SELECT rowid, kind, ref, {', '.join(COLUMNS)} FROM search_index"))
+    fresh = _by_ref(expected_index(db))
     problems = []
-    for kind, sql in expected.items():
-        have = [r[0] for r in db.execute("SELECT ref FROM search_index WHERE kind = ?", (kind,))]
-        want = {r[0] for r in db.execute(sql)}
-        missing, extra = want - set(have), set(have) - want
-        dupes = len(have) - len(set(have))
-        if missing:
-            problems.append(
-                f"search index lacks {len(missing)} {kind}(s), e.g. {sorted(missing)[0]}"
-            )
-        if extra:
-            problems.append(
-                f"search index has {len(extra)} stale {kind}(s), e.g. {sorted(extra)[0]}"
-            )
-        if dupes:
-            problems.append(f"search index has {dupes} duplicate {kind} entries")
+    for kind in sorted({k for k, _ in stored.keys() | fresh.keys()}):
+        refs = {r for k, r in stored.keys() | fresh.keys() if k == kind}
+        groups = {
+            "{n} {kind}(s) missing": [r for r in refs if (kind, r) not in stored],
+            "{n} {kind}(s) that no longer exist": [r for r in refs if (kind, r) not in fresh],
+            "{n} {kind}(s) indexed twice": [r for r in refs if len(stored.get((kind, r), [])) > 1],
+            "{n} {kind}(s) indexed with outdated text": [
+                r
+                for r in refs
+                if len(stored.get((kind, r), [])) == 1
+                and (kind, r) in fresh
+                and stored[kind, r] != fresh[kind, r]
+            ],
+        }
+        problems += [
+            f"{what.format(n=len(items), kind=kind)}, e.g. {min(items)} — rebuild the index "
+            "with `lrmkb db check --reindex`"
+            for what, items in groups.items()
+            if items
+        ]
     return problems
+
+
+def _fts_damage(db: sqlite3.Connection) -> list[str]:
+    """FTS5's 'integrity-check' reads but is spelt as an INSERT, so a read-only file is
+    checked on an in-memory copy."""
+    tables = list(_fts_tables(db))
+    try:
+        return _fts_integrity(db, tables)
+    except sqlite3.OperationalError as exc:
+        if "readonly" not in str(exc):
+            raise
+    copy = sqlite3.connect(":memory:")
+    try:
+        db.backup(copy)
+        return _fts_integrity(copy, tables)
+    finally:
+        copy.close()
+
+
+def _fts_tables(db: sqlite3.Connection) -> dict[str, str]:
+    """The FTS5 tables (not their fts5vocab views) and the SQL that creates each."""
+    return {
+        name: sql
+        for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        if re.search(r"\bUSING\s+fts5\s*\(", sql or "", re.I)
+    }
+
+
+def _fts_integrity(db: sqlite3.Connection, tables: list[str]) -> list[str]:
+    problems = []
+    for table in tables:
+        try:
+            db.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
+                raise
+            problems.append(
+                f"the full-text index {table} is damaged ({exc}) — rebuild it with "
+                "`lrmkb db check --reindex`"
+            )
+    return problems
+
+
+def _by_ref(rows: Iterable[Sequence[Any]]) -> dict[tuple[str, str], list[tuple[Any, ...]]]:
+    """Index rows (rowid, kind, ref, text…) grouped by what they describe."""
+    grouped: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+    for row in rows:
+        grouped.setdefault((row[1], row[2]), []).append(tuple(row))
+    return grouped
+
+
+def record_problems(db: sqlite3.Connection) -> list[str]:
+    """Rows every command can read: JSON lists where lists are stored, arXiv ids in the
+    canonical form lookups rely on. (Whether the content is good is `lrmkb doctor`'s job.)"""
+    problems = []
+    for key, authors, categories, arxiv_id in db.execute(
+        "SELECT key, authors, categories, arxiv_id FROM paper"
+    ):
+        if not _is_text_list(authors):
+            problems.append(f"paper {key}: authors is not a JSON list of names")
+        if categories is not None and not _is_text_list(categories):
+            problems.append(f"paper {key}: categories is not a JSON list")
+        parsed = parse_arxiv_id(arxiv_id) if arxiv_id else None
+        if arxiv_id and (parsed is None or parsed.id != arxiv_id):
+            problems.append(f"paper {key}: arXiv id {arxiv_id!r} is not in canonical form")
+    return problems
+
+
+def _is_text_list(text: str) -> bool:
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return False
+    return isinstance(value, list) and all(isinstance(n, str) for n in value)
+
+
+def seed_problems(seeds: Path, survey: Path | None = None) -> list[str]:
+    """The validator's rules (see seeds/README.md), plus, given the survey's text, that no
+    summary or finding copies a run of its words."""
+    from .importers.seeds import load, validate
+
+    loaded = load(seeds)
+    problems = validate(loaded)
+    if survey is not None:
+        problems += copied_runs(loaded, survey.read_text(encoding="utf-8"))
+    return problems
+
+
+COPY_RUN = 12
+
+
+def copied_runs(seeds: Any, source: str, run: int = COPY_RUN) -> list[str]:
+    """Summaries and findings are in our own words: flag any `run` consecutive words that
+    also appear, in order, in the survey."""
+    shingles = set(_shingles(_words(source), run))
+    problems = []
+    texts = [(f"node {n['code']}", n.get("summary", "")) for n in seeds.nodes if n.get("code")]
+    texts += [(f"finding {f.get('id', '?')}", f.get("text", "")) for f in seeds.findings]
+    for where, text in texts:
+        words = _words(text)
+        hit = next((s for s in _shingles(words, run) if s in shingles), None)
+        if hit:
+            problems.append(f"{where} copies {run} words from the survey: “{' '.join(hit)}”")
+    return problems
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _shingles(words: list[str], n: int) -> list[tuple[str, ...]]:
+    return [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+
+
+def build_problems(path: Path, seeds: Path) -> list[str]:
+    """The bundled database must be exactly what `make db` makes from the seeds."""
+    from .importers.seeds import build
+
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / "fresh.db"
+        build(seeds, fresh)
+        if _dump(fresh) == _dump(path):
+            return []
+    return [f"{path} differs from a fresh build of {seeds} — run `make db`"]
+
+
+def _dump(path: Path) -> list[str]:
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return list(dump_lines(db))
+    finally:
+        db.close()
+
+
+def dump_lines(db: sqlite3.Connection) -> Iterator[str]:
+    """The whole database as text, like `sqlite3 FILE .dump`: equal dumps, same content.
+    Python's `iterdump` cannot scan contentless FTS5 tables; like the sqlite3 shell, this
+    dumps the shadow tables that hold their data instead."""
+    yield f"PRAGMA user_version = {db.execute('PRAGMA user_version').fetchone()[0]}"
+    for kind, name, sql in db.execute(
+        "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+    ).fetchall():
+        yield sql or f"-- {kind} {name}"
+        if kind == "table" and not (sql or "").upper().startswith("CREATE VIRTUAL"):
+            yield from sorted(repr(tuple(r)) for r in db.execute(f'SELECT * FROM "{name}"'))
+
+
+def _is_bundled(path: Path) -> bool:
+    return path.resolve() == bundled_db_path().resolve()
+
+
+def _checkout_seeds() -> Path | None:
+    """`seeds/` next to `data/` when lrmkb runs from a checkout (not from a wheel)."""
+    seeds = bundled_db_path().parents[1] / "seeds"
+    return seeds if (seeds / "papers.bib").is_file() else None
+
+
+def reindex(path: Path) -> None:
+    """Recreate the full-text tables from their own DDL and refill them, in one transaction:
+    the cure `index_problems` names, and it works even on a damaged index."""
+    from .search import refresh_index
+    from .store import transaction
+
+    db = connect(path, write=True)
+    try:
+        with transaction(db):
+            for name, sql in _fts_tables(db).items():
+                db.execute(f'DROP TABLE "{name}"')
+                db.execute(sql)
+            refresh_index(db)
+    finally:
+        db.close()

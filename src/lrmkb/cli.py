@@ -2,7 +2,7 @@
 
 Every command runs inside `guarded`, which turns lrmkb's errors into one line on stderr
 and the documented exit code (0 ok, 1 bad input / not found, 2 usage, 3 external
-service failed, 4 database problem)."""
+service failed, 4 database problem; 70 an internal error, i.e. a bug)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,16 @@ import functools
 import sqlite3
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
-from . import output
-from .errors import EXIT_DATABASE, LrmkbError
+from . import output, search_cli
+from .errors import EXIT_BUG, EXIT_DATABASE, LrmkbError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,12 +40,14 @@ def guarded(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, typer.BadParameter):
+        except (typer.Exit, typer.Abort, typer.exceptions.TyperException):
             raise
         except LrmkbError as exc:
             _fail(str(exc), exc.exit_code)
         except sqlite3.Error as exc:
-            _fail(f"database error: {exc} — check the file with `lrmkb db check`", EXIT_DATABASE)
+            from .store import database_problem, resolve_db_path
+
+            _fail(str(database_problem(exc, resolve_db_path(STATE.db)[0])), EXIT_DATABASE)
         except BrokenPipeError:
             _quiet_stdout()
         except KeyboardInterrupt:
@@ -52,6 +55,12 @@ def guarded(fn: F) -> F:
         except OSError as exc:
             _fail(
                 f"{exc.strerror or exc}: {exc.filename or ''} — check the path and permissions", 1
+            )
+        except Exception as exc:  # a bug: still one line, the traceback behind --debug
+            _fail(
+                f"internal error ({type(exc).__name__}: {exc}) — this is a bug in lrmkb; "
+                "rerun with --debug and report the traceback",
+                EXIT_BUG,
             )
 
     return wrapper  # type: ignore[return-value]
@@ -130,9 +139,21 @@ def open_db() -> sqlite3.Connection:
 # --- reading -----------------------------------------------------------------------------
 
 
-@app.command()
+class SearchCommand(typer.core.TyperCommand):
+    """Reads `-word` on the command line as an exclusion, not as the options -w -o -r -d."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, search_cli.protect_exclusions(args))
+
+
+@app.command(cls=SearchCommand)
 def search(
-    query: Annotated[list[str], typer.Argument(help='Words, "phrases", prefix*.')],
+    query: Annotated[
+        list[str],
+        typer.Argument(
+            help='Words, "phrases", prefix*, -word, OR, field:value.', show_default=False
+        ),
+    ],
     type_: Annotated[
         str | None, typer.Option("--type", help="Only one kind: paper, finding or node.")
     ] = None,
@@ -142,29 +163,35 @@ def search(
     tag: Annotated[
         list[str] | None, typer.Option("--tag", help="Only papers with this tag.")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Results per group.")] = 10,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="Results per group.")
+    ] = search_cli.DEFAULT_LIMIT,
     as_json: JsonOpt = False,
 ) -> None:
-    """Search papers, findings and topics.
+    """Search findings, topics and papers; what the survey files under a matching topic
+    comes first.
+
+    \b
+    Query language:
+      steering vectors           both words (stemmed: steer, steered, steering)
+      "entropy collapse"         a phrase
+      steer*                     a prefix
+      overthinking OR underthinking
+      -chen   NOT chen           without this word
+      author:chen  title:entropy  tag:to-read
+      year:2025  year:2024..2025  year:..2023
+      section:4.3  -section:4.3  within (or outside) a section and its questions
+    A word found nowhere is corrected to the closest indexed word, and the output says so.
 
     Example: lrmkb search overthinking --type paper
     """
-    from .search import search as run
-
-    kinds = ("finding", "node", "paper")
+    kinds = search_cli.KINDS
     if type_ is not None:
         if type_ not in kinds:
             raise typer.BadParameter("use paper, finding or node", param_hint="--type")
         kinds = (type_,)
-    result = run(
-        open_db(), " ".join(query), kinds=kinds, sections=section or (), tags=tag or (), limit=limit
-    )
-    if as_json:
-        output.emit_json(result)
-        return
-    from .render import render_search
-
-    render_search(result)
+    result = search_cli.results(db_path(), query, kinds, section or [], tag or [], limit)
+    search_cli.show(result, as_json)
 
 
 @app.command()
@@ -279,6 +306,276 @@ def tag(
     )
 
 
+# --- growing: add (arXiv) and import (BibTeX) ---------------------------------------------
+
+SectionOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--section",
+        help="File under this node (repeatable), or `auto` for the best suggestion.",
+        show_default=False,
+    ),
+]
+AddTagOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", help="Tag every paper (repeatable).", show_default=False),
+]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")
+]
+
+
+@app.command()
+def add(
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            help="arXiv ids in any form: 2505.22148, arXiv:2505.22148v2, "
+            "https://arxiv.org/abs/2505.22148, hep-th/9901001 …",
+            show_default=False,
+        ),
+    ],
+    section: SectionOpt = None,
+    tag: AddTagOpt = None,
+    dry_run: DryRunOpt = False,
+    keep_going: Annotated[
+        bool,
+        typer.Option("--keep-going", help="Report unknown ids and add the others anyway."),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add papers from arXiv, or enrich the ones already here (nothing is overwritten).
+
+    All ids are fetched in one request and written in one transaction. Without --section
+    the three most similar sections are suggested.
+
+    Example: lrmkb add arxiv:2505.22148 2506.01234v2 --section auto --tag to-read
+    """
+    from .library import add_arxiv
+
+    report = add_arxiv(
+        db_path(),
+        sources,
+        sections=section or (),
+        tags=tag or (),
+        dry_run=dry_run,
+        keep_going=keep_going,
+    )
+    if as_json:
+        output.emit_json(report.as_dict())
+    else:
+        for outcome in report.outcomes:
+            _print_outcome(outcome, report.dry_run)
+    codes = [o.exit_code for o in report.outcomes if o.exit_code]
+    if codes:
+        raise typer.Exit(max(codes))
+
+
+@app.command("import")
+def import_(
+    file: Annotated[
+        Path,
+        # lrmkb reads the file itself, so a problem is one clear error, not a usage message
+        typer.Argument(help="A .bib file (UTF-8; Latin-1 is detected).", readable=False),
+    ],
+    section: SectionOpt = None,
+    tag: AddTagOpt = None,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a BibTeX file: new papers are added, known ones enriched, and entries that
+    cannot be used are listed with their line numbers and skipped.
+
+    Example: lrmkb import ~/zotero.bib --tag mine --dry-run
+    """
+    from .library import import_bib
+
+    with _progress_bar("importing") as (on_parsed, progress):
+        report = import_bib(
+            db_path(),
+            file,
+            sections=section or (),
+            tags=tag or (),
+            dry_run=dry_run,
+            progress=progress,
+            on_parsed=on_parsed,
+        )
+    counts = report.counts()
+    if as_json:
+        output.emit_json(report.as_dict())
+    else:
+        for outcome in report.outcomes:
+            if outcome.action in ("enriched", "failed"):
+                _print_outcome(outcome, report.dry_run)
+        verb = "would import" if report.dry_run else "imported"
+        output.plain(
+            f"{verb} {file.name} ({report.info['encoding']}): {counts['added']} added, "
+            f"{counts['enriched']} enriched, {counts['skipped']} skipped, {counts['failed']} failed"
+        )
+    if counts["failed"] == len(report.outcomes):
+        from .errors import BadInput
+
+        raise BadInput(
+            f"nothing usable in {file.name} ({counts['failed']} entries failed, nothing written)",
+            "fix the entries listed above and import again",
+        )
+
+
+_DRY_VERBS = {"added": "would add", "enriched": "would enrich", "skipped": "would skip"}
+
+
+def _print_outcome(outcome: Any, dry_run: bool) -> None:
+    """One line per source, then its sections or suggestions: plain text, stable."""
+    verb = _DRY_VERBS.get(outcome.action, outcome.action) if dry_run else outcome.action
+    if outcome.action == "failed":
+        output.plain(f"{outcome.source}: failed — {outcome.reason}")
+        return
+    line = f"{verb} {outcome.key} — {outcome.title}"
+    if outcome.action == "enriched":
+        line += f" (matched by {outcome.matched_by}; filled {', '.join(outcome.filled)})"
+    elif outcome.reason:
+        line += f" ({outcome.reason})"
+    output.plain(line)
+    if outcome.sections:
+        output.plain(f"  filed under {', '.join(outcome.sections)}")
+    if outcome.suggestions:
+        output.plain("  suggested sections (file it with --section CODE or --section auto):")
+        for s in outcome.suggestions:
+            output.plain(f"    {s['code']:<7} {s['score']:.3f}  {s['title']}")
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[tuple[Any, Any]]:
+    """A Rich progress bar on a terminal, (None, None) on a pipe: yields the callbacks
+    for "this many entries" and "this many more done"."""
+    if not output.is_terminal():
+        yield None, None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=output.stdout, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield (lambda n: bar.update(task, total=n)), (lambda n: bar.advance(task, n))
+
+
+# --- exporting and curating ----------------------------------------------------------------
+
+
+@app.command()
+def export(
+    section: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--section",
+            metavar="CODE",
+            help="A section or question code, e.g. 4.3 (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tag", metavar="TAG", help="Papers with this tag (repeatable).", show_default=False
+        ),
+    ] = None,
+    key: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--key",
+            metavar="KEY",
+            help="A citation key, arXiv id or DOI (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    format_: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="bib, biblatex, csl-json, json, md, awesome, mermaid or dot. "
+            "Default: from the --output suffix (.bib .json .md .mmd .dot), else bib.",
+            show_default=False,
+        ),
+    ] = None,
+    output_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to this file (atomically) instead of stdout.",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="With --output: print what was written as JSON.")
+    ] = False,
+) -> None:
+    """Export papers, survey sections or the taxonomy in a format other programs read.
+
+    Selections combine (a section includes its questions); nothing selected means
+    everything. The order is deterministic: same database, same output.
+
+    \b
+    Examples:
+      lrmkb export --section 4.3 --format md
+      lrmkb export --tag to-read --output refs.bib
+      lrmkb export --format csl-json --output refs.json
+      lrmkb export --format awesome --output README.md
+    """
+    from . import exporters
+
+    suffix = output_path.suffix.lower() if output_path else ""
+    fmt = format_ or exporters.SUFFIX_FORMATS.get(suffix, "bib")
+    if fmt not in exporters.FORMAT_NAMES:
+        names = ", ".join(exporters.FORMAT_NAMES)
+        raise typer.BadParameter(f"use one of {names}", param_hint="--format")
+    if as_json and output_path is None:
+        raise typer.BadParameter(
+            "--json reports on the file written by --output; for JSON data use --format json",
+            param_hint="--json",
+        )
+    selection = exporters.Selection(tuple(section or ()), tuple(tag or ()), tuple(key or ()))
+    text, count = exporters.export(open_db(), fmt, selection)
+    if count == 0 and selection and fmt in exporters.PAPER_FORMATS:
+        output.stderr.print("warning: no papers in this selection", markup=False)
+    if output_path is None:
+        sys.stdout.write(text)
+        return
+    exporters.write_atomically(output_path, text)
+    if as_json:
+        output.emit_json({"output": str(output_path), "format": fmt, "papers": count})
+    else:
+        output.plain(f"wrote {count} paper(s) as {fmt} to {output_path}")
+
+
+@app.command()
+def doctor(
+    seeds: Annotated[
+        Path | None,
+        typer.Option(
+            "--seeds", help="The seeds folder: nodes it marks `uncited` are notes, not problems."
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What a curator should fix: one arXiv id or short name on two papers, papers in no
+    section, sections without papers, links that are not URLs, keys outside
+    [a-z0-9_-], published papers without DOI or arXiv id. Exits 1 on any problem."""
+    from .doctor import diagnose, report, uncited_in_seeds
+
+    issues = diagnose(open_db(), uncited_in_seeds(seeds) if seeds else ())
+    summary = report(issues)
+    if as_json:
+        output.emit_json(summary)
+    else:
+        for issue in issues:
+            output.plain(f"{issue.severity}: [{issue.check}] {issue.message} — {issue.hint}")
+        output.plain(f"{summary['problems']} problem(s), {summary['notes']} note(s)")
+    if not summary["ok"]:
+        raise typer.Exit(1)
+
+
 # --- the database ------------------------------------------------------------------------
 
 
@@ -344,21 +641,43 @@ def db_build(
 @db_app.command("check")
 def db_check(
     seeds: Annotated[
-        Path | None, typer.Option("--seeds", help="Also validate this seeds folder.")
+        Path | None,
+        typer.Option(
+            "--seeds",
+            help="Also validate this seeds folder (default for a checkout's data/survey.db: "
+            "the seeds/ beside it, and the database must match a fresh build of them).",
+        ),
     ] = None,
+    survey: Annotated[
+        Path | None,
+        typer.Option(
+            "--survey", help="The survey's text: seeds must not copy 12 words in a row from it."
+        ),
+    ] = None,
+    reindex: Annotated[
+        bool, typer.Option("--reindex", help="First rebuild the search index, then check.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check integrity, foreign keys, the search index and (with --seeds) the seeds."""
-    from .checks import check_database
+    """Check integrity, foreign keys, the search index, the records and the seeds.
 
-    report = check_database(db_path(), seeds)
+    Exit 0 when all is well, 4 when the database has a problem, 1 when only the seeds do.
+
+    Example: lrmkb db check --json
+    """
+    from .checks import check_database, exit_code
+    from .checks import reindex as rebuild_index
+
+    if reindex:
+        rebuild_index(db_path())
+    report = check_database(db_path(), seeds, survey)
     if as_json:
         output.emit_json(report)
     else:
-        for problem in report["problems"]:
-            output.plain(f"problem: {problem}")
+        for item in report["problems"]:
+            output.plain(f"{item['check']}: {item['problem']}")
         output.plain(
             f"{len(report['problems'])} problem(s); checked: {', '.join(report['checked'])}"
         )
     if report["problems"]:
-        raise typer.Exit(1)
+        raise typer.Exit(exit_code(report))

@@ -7,6 +7,7 @@ EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
 EXIT_SERVICE = 3
 EXIT_DATABASE = 4
+EXIT_BUG = 70  # an internal error (sysexits' EX_SOFTWARE): never expected, always reported
 
 
 class LrmkbError(Exception):

@@ -16,12 +16,12 @@ ACCEPTED_ARXIV_FORMS = (
 
 _ID = (
     r"(?:(?P<new>\d{4}\.\d{4,5})|(?P<old>[a-zA-Z]+(?:-[a-zA-Z]+)*(?:\.[a-zA-Z]{2})?/\d{7}))"
-    r"(?:v(?P<version>\d{1,3}))?"
+    r"(?:v(?P<version>[1-9]\d{0,2}))?"  # arXiv versions start at v1
 )
-_URL_RE = re.compile(
-    rf"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/{_ID}(?:\.pdf)?/?$", re.I
+_URL_RE = re.compile(  # re.A: `\d` is 0-9 only, so no other script's digits become an id
+    rf"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/{_ID}(?:\.pdf)?/?$", re.I | re.A
 )
-_BARE_RE = re.compile(rf"^(?:arxiv:\s*)?{_ID}$", re.I)
+_BARE_RE = re.compile(rf"^(?:arxiv:\s*)?{_ID}$", re.I | re.A)
 _DOI_RE = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/\S+)$", re.I)
 
 

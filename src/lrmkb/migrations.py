@@ -125,6 +125,53 @@ def m002_search_index(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m003_search_rowids_and_vocabulary(db: sqlite3.Connection) -> None:
+    """Rowids that say what a row is (papers by id, findings and nodes in negative ranges),
+    an unstemmed twin of the text for `search_vocab` (typo correction), an index for
+    `year:` filters, then a full re-index. The search index is derived data, so it is
+    rebuilt with the current code."""
+    _run(
+        db,
+        """
+        DROP TABLE search_index;
+        CREATE VIRTUAL TABLE search_index USING fts5 (
+            kind UNINDEXED,
+            ref UNINDEXED,
+            title,
+            short_name,
+            authors,
+            body,
+            tags,
+            context,
+            tokenize = 'porter unicode61 remove_diacritics 2'
+        );
+        CREATE VIRTUAL TABLE search_words USING fts5 (
+            title,
+            short_name,
+            authors,
+            body,
+            tags,
+            context,
+            content = '',
+            detail = none,
+            columnsize = 0,
+            tokenize = 'unicode61 remove_diacritics 2'
+        );
+        CREATE VIRTUAL TABLE search_vocab USING fts5vocab (search_words, 'row');
+        CREATE INDEX ix_paper_year ON paper (year);
+        """,
+    )
+    from .search import refresh_index
+
+    row_factory = db.row_factory
+    db.row_factory = sqlite3.Row
+    try:
+        refresh_index(db)
+    finally:
+        db.row_factory = row_factory
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -3,6 +3,7 @@ Only the CLI imports this module."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rich.markup import escape
@@ -120,41 +121,46 @@ def render_findings(items: list[dict[str, Any]]) -> None:
         stdout.print(f"   [dim]{escape(_evidence(f['papers']))}[/dim]")
 
 
+def _hanging(rows: Iterable[tuple[str, str, str]]) -> Table:
+    """Mark, code, text — wrapped text stays indented under itself."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=2)
+    grid.add_column(style="cyan", no_wrap=True)
+    grid.add_column()
+    for mark, code, text in rows:
+        grid.add_row(mark, escape(code), escape(text))
+    return grid
+
+
 def render_search(result: dict[str, Any]) -> None:
+    """The terminal view of a search. Piped output is `search_cli.plain_lines`, so that a
+    search in a script never imports Rich."""
     groups = result["results"]
-    total = sum(len(v) for v in groups.values())
-    if result.get("corrected"):
-        (stdout.print if is_terminal() else plain)(f'showing results for "{result["corrected"]}"')
-    if total == 0:
-        plain(f"no results for {result['query']!r}")
-        return
-    if not is_terminal():
-        for f in groups.get("finding", []):
-            plain(f"finding\t{f['node']}\t{f['id']}\t{f['text']}")
-        for n in groups.get("node", []):
-            plain(f"topic\t{n['code']}\t{n['title']}")
-        for p in groups.get("paper", []):
-            plain(
-                f"paper\t{p['key']}\t{p['year'] or ''}\t{p['short_name'] or p['title']}\t{' '.join(p['sections'])}"
-            )
+    if result["corrected"]:
+        stdout.print(f'[yellow]showing results for "{escape(result["corrected"])}"[/yellow]')
+    if not any(groups.values()):
+        stdout.print(f"[dim]no results for {escape(repr(result['query']))}[/dim]")
         return
     if groups.get("finding"):
         stdout.print("[bold]Findings[/bold]")
-        for f in groups["finding"]:
-            mark = "💡" if f["kind"] == "takeaway" else "•"
-            stdout.print(f" {mark} [dim]{f['node']}[/dim] {escape(f['text'])}")
+        stdout.print(
+            _hanging(
+                ("💡" if f["kind"] == "takeaway" else "•", f["node"], f["text"])
+                for f in groups["finding"]
+            )
+        )
     if groups.get("node"):
         stdout.print("[bold]Topics[/bold]")
-        for n in groups["node"]:
-            stdout.print(f" [cyan]{escape(n['code'])}[/cyan] {escape(n['title'])}")
+        stdout.print(_hanging(("", n["code"], n["title"]) for n in groups["node"]))
     if groups.get("paper"):
+        stdout.print("[bold]Papers[/bold]")
         render_rows(
             ["key", "year", "paper", "sections"],
             [
                 [
                     p["key"],
                     p["year"],
-                    p["short_name"] + ": " + p["title"] if p["short_name"] else p["title"],
+                    f"{p['short_name']}: {p['title']}" if p["short_name"] else p["title"],
                     " ".join(p["sections"]),
                 ]
                 for p in groups["paper"]

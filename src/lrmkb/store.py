@@ -235,7 +235,7 @@ def database_problem(exc: sqlite3.Error, path: str | os.PathLike[str] | None) ->
     if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
         return DatabaseProblem(
             f"{where} is damaged or truncated ({exc})",
-            "restore it from a backup, or start again with `lrmkb db reset`",
+            "restore it from a backup, or salvage its rows with `sqlite3 FILE .recover`",
         )
     if code == sqlite3.SQLITE_FULL:
         return DatabaseProblem(f"the disk holding {where} is full", "free some space and retry")

@@ -1,0 +1,184 @@
+"""Exports: the knowledge base as text other programs read (BibTeX, BibLaTeX, CSL-JSON,
+JSON, Markdown, an awesome list, taxonomy diagrams).
+
+`export()` gathers plain data through `queries` once; each format module is a pure
+function over that data, so it can be used and tested without a database."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import queries
+from ..errors import NotFound
+
+SURVEY_ARXIV_ID = "2601.19928"  # the survey this knowledge base is built from
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to export: sections (with their questions), tags and keys, as a union."""
+
+    sections: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    keys: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.sections or self.tags or self.keys)
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {"sections": list(self.sections), "tags": list(self.tags), "keys": list(self.keys)}
+
+
+@dataclass
+class ExportData:
+    """Everything a format may need, as plain dicts and lists."""
+
+    selection: Selection
+    papers: list[dict[str, Any]]  # the selected papers, by key
+    nodes: list[dict[str, Any]] = field(default_factory=list)  # the taxonomy, reading order
+    roots: list[str] = field(default_factory=list)  # codes of the sections to write out
+    shown: set[str] = field(default_factory=set)  # codes of every node to show
+    picked: set[str] = field(default_factory=set)  # keys chosen by --tag or --key
+    findings: list[dict[str, Any]] = field(default_factory=list)  # findings under `roots`
+    library: dict[str, dict[str, Any]] = field(default_factory=dict)  # every paper cited
+    survey: dict[str, Any] | None = None  # the survey's own record, for titles
+
+
+@dataclass(frozen=True)
+class Format:
+    render: Callable[[ExportData], str]
+    records: bool = True  # needs nodes/tags/findings per paper, not just the metadata
+
+
+def _formats() -> dict[str, Format]:
+    """Format name → renderer (the modules load only when an export runs)."""
+    from . import awesome, bibtex, csl, diagram, json, markdown
+
+    return {
+        "bib": Format(lambda d: bibtex.render(d.papers, "bibtex"), records=False),
+        "biblatex": Format(lambda d: bibtex.render(d.papers, "biblatex"), records=False),
+        "csl-json": Format(lambda d: csl.render(d.papers), records=False),
+        "json": Format(lambda d: json.render(d.papers, d.selection.as_dict())),
+        "md": Format(markdown.render),
+        "awesome": Format(awesome.render),
+        "mermaid": Format(diagram.mermaid),
+        "dot": Format(diagram.dot),
+    }
+
+
+FORMAT_NAMES = ("bib", "biblatex", "csl-json", "json", "md", "awesome", "mermaid", "dot")
+PAPER_FORMATS = ("bib", "biblatex", "csl-json", "json")  # nothing but the selected papers
+SUFFIX_FORMATS = {
+    ".bib": "bib",
+    ".json": "json",
+    ".md": "md",
+    ".mmd": "mermaid",
+    ".dot": "dot",
+    ".gv": "dot",
+}
+
+
+def export(db: sqlite3.Connection, fmt: str, selection: Selection) -> tuple[str, int]:
+    """The text of the export and the number of papers in it."""
+    chosen = _formats()[fmt]
+    data = gather(db, selection, records=chosen.records)
+    return chosen.render(data), len(data.papers)
+
+
+def gather(db: sqlite3.Connection, selection: Selection, records: bool = True) -> ExportData:
+    """Read what the selection covers. Unknown sections, tags or keys are errors, so a
+    typo never produces a silently empty file."""
+    known_tags = {t["tag"] for t in queries.tags(db)}
+    for tag in selection.tags:
+        if tag not in known_tags:
+            hint = (
+                f"known tags: {', '.join(sorted(known_tags))}"
+                if known_tags
+                else "no paper has tags yet"
+            )
+            raise NotFound(f"no tag {tag!r}", hint)
+    rows = queries.papers(db, selection.sections, selection.tags, selection.keys)
+    if not records:
+        return ExportData(selection, [queries.paper_dict(r) for r in rows])
+    papers = [queries.paper_record(db, r) for r in rows]
+    nodes = queries.taxonomy(db)
+    roots = _roots(db, nodes, selection)
+    picked = (
+        {r["key"] for r in queries.papers(db, (), selection.tags, selection.keys)}
+        if selection.tags or selection.keys
+        else set()
+    )
+    holding = {n["code"] for p in papers if p["key"] in picked for n in p["nodes"]}
+    shown = _with_ancestors(nodes, _subtrees(nodes, roots) | holding)
+    findings = queries.findings(db, roots) if roots else []
+    library = {p["key"]: p for p in papers}
+    for key in sorted({e["key"] for f in findings for e in f["papers"]} - set(library)):
+        library[key] = queries.paper_record(db, queries.find_paper(db, key))
+    return ExportData(
+        selection, papers, nodes, roots, shown, picked, findings, library, _survey(db)
+    )
+
+
+def _roots(db: sqlite3.Connection, nodes: list[dict[str, Any]], selection: Selection) -> list[str]:
+    """The sections to write out, in reading order, none inside another; all top-level
+    nodes when nothing is selected; none when only tags or keys are."""
+    if not selection:
+        return [n["code"] for n in nodes if n["parent"] is None]
+    chosen = {queries.find_node(db, code)["code"] for code in selection.sections}
+    parents = {n["code"]: n["parent"] for n in nodes}
+
+    def inside_another(code: str) -> bool:
+        parent = parents.get(code)
+        while parent:
+            if parent in chosen:
+                return True
+            parent = parents.get(parent)
+        return False
+
+    return [n["code"] for n in nodes if n["code"] in chosen and not inside_another(n["code"])]
+
+
+def _subtrees(nodes: list[dict[str, Any]], roots: list[str]) -> set[str]:
+    shown = set(roots)
+    for node in nodes:  # reading order: a parent always comes before its children
+        if node["parent"] in shown:
+            shown.add(node["code"])
+    return shown
+
+
+def _with_ancestors(nodes: list[dict[str, Any]], codes: set[str]) -> set[str]:
+    """The nodes and every node above them, so a diagram or list keeps its headings."""
+    parents = {n["code"]: n["parent"] for n in nodes}
+    shown: set[str] = set()
+    for code in codes:
+        while code and code not in shown:
+            shown.add(code)
+            code = parents.get(code)
+    return shown
+
+
+def _survey(db: sqlite3.Connection) -> dict[str, Any] | None:
+    try:
+        return queries.paper_dict(queries.find_paper(db, SURVEY_ARXIV_ID))
+    except NotFound:
+        return None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` so that readers see the old file or the new one, never half:
+    a temporary file beside it, flushed to disk, then renamed over it."""
+    path = path.expanduser()
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

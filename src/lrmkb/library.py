@@ -1,0 +1,615 @@
+"""Growing the knowledge base: the write path behind `lrmkb add` and `lrmkb import`,
+usable from Python without the CLI (`add_arxiv`, `import_bib`, or `add_records` for
+paper fields from anywhere).
+
+Every incoming record goes down the dedupe ladder — arXiv id, then DOI, then a fuzzy
+title match among papers with the same first-author surname and a year at most one
+apart (rapidfuzz `fuzz.ratio` ≥ `FUZZY_THRESHOLD` on lower-case ASCII titles without
+punctuation). A match is *enriched*: its empty fields are filled, nothing already set is
+overwritten. Anything else is *added* under a new house key that never renames an
+existing one. A whole batch is planned in memory first (the existing papers are indexed
+once, so a 10,000-entry file costs no per-entry scans) and then written with a handful
+of `executemany` statements in one transaction: all of it lands, or none."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import closing
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from .errors import NotFound, UsageError
+from .ids import ACCEPTED_ARXIV_FORMS, ArxivId, ascii_fold, base_key, parse_arxiv_id, surname
+from .ids import unique_key as next_free_key
+from .queries import PAPER_FIELDS
+
+FUZZY_THRESHOLD = 90
+"""Minimum `rapidfuzz.fuzz.ratio` (0-100) between normalised titles for a fuzzy match.
+90 absorbs case, punctuation, accents, a dropped article or a typo; it does not merge
+a paper with its differently-subtitled sequel."""
+
+AUTO = "auto"
+FILLABLE = (
+    "year",
+    "venue",
+    "volume",
+    "pages",
+    "publisher",
+    "note",
+    "arxiv_id",
+    "arxiv_version",
+    "doi",
+    "url",
+    "code_url",
+    "short_name",
+    "abstract",
+    "primary_category",
+    "categories",
+    "published",
+)
+NOT_FILLED_FROM = {"arxiv": frozenset({"venue"})}
+"""arXiv's `CoRR` is how a new preprint is cited; a paper already known may have appeared
+elsewhere since, so arXiv never fills its venue."""
+OUTCOMES = ("added", "enriched", "skipped", "failed")
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Incoming:
+    """One record to add: `source` says where it came from in the user's terms
+    (`arxiv:2505.22148`, `refs.bib:12`); `fields` are `Paper` columns, authors a list."""
+
+    source: str
+    fields: dict[str, Any]
+    origin: str  # arxiv | bibtex | manual: stored as `Paper.source`
+    extra: dict[str, Any] = field(default_factory=dict)  # echoed in the report (line, bibkey)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What happened to one source. `action` is one of OUTCOMES."""
+
+    source: str
+    action: str
+    key: str | None = None
+    matched_by: str | None = None
+    filled: list[str] = field(default_factory=list)
+    reason: str | None = None
+    sections: list[str] = field(default_factory=list)
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    title: str | None = None
+    exit_code: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {**self.extra, "source": self.source, "outcome": self.action, "key": self.key}
+        data |= {"title": self.title, "matched_by": self.matched_by, "filled": self.filled}
+        data |= {"sections": self.sections, "suggestions": self.suggestions}
+        return data | {"reason": self.reason}
+
+
+@dataclass
+class Report:
+    """The result of one `add` or `import`; `as_dict` is the `--json` output."""
+
+    outcomes: list[Outcome]
+    dry_run: bool
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(OUTCOMES, 0)
+        for outcome in self.outcomes:
+            counts[outcome.action] += 1
+        return counts
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.info,
+            "dry_run": self.dry_run,
+            "summary": self.counts(),
+            "results": [o.as_dict() for o in self.outcomes],
+        }
+
+
+# --- matching ------------------------------------------------------------------------------
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def _fold(text: str) -> str:
+    return (text if text.isascii() else ascii_fold(text)).lower()
+
+
+def normalise_title(title: str) -> str:
+    """Lower-case ASCII words: what two spellings of one title have in common."""
+    return _NON_ALNUM.sub(" ", _fold(title)).strip()
+
+
+def first_surname(authors: Sequence[str]) -> str:
+    return _NON_ALNUM.sub("", _fold(surname(authors[0]))) if authors else ""
+
+
+Identity = tuple[int | None, str, str]  # year, first-author surname, normalised title
+
+
+def identity(paper: dict[str, Any]) -> Identity:
+    """What the fuzzy rung compares, computed once per record."""
+    return paper.get("year"), first_surname(paper["authors"]), normalise_title(paper["title"])
+
+
+class PaperIndex:
+    """Papers by arXiv id, DOI and (year, first-author surname), built once per batch;
+    records planned in the same batch join it, so duplicates within a file are found."""
+
+    def __init__(self) -> None:
+        self.by_arxiv: dict[str, str] = {}
+        self.by_doi: dict[str, str] = {}
+        self.buckets: dict[tuple[int | None, str], dict[str, str]] = defaultdict(dict)
+
+    def add(self, key: str, paper: dict[str, Any], ident: Identity) -> None:
+        if paper.get("arxiv_id"):
+            self.by_arxiv.setdefault(paper["arxiv_id"], key)
+        if paper.get("doi"):
+            self.by_doi.setdefault(paper["doi"].lower(), key)
+        self.buckets[ident[:2]].setdefault(ident[2], key)
+
+    def match(self, paper: dict[str, Any], ident: Identity) -> tuple[str, str] | None:
+        """The key of the paper `paper` duplicates and the rung that matched, or None."""
+        if (arxiv_id := paper.get("arxiv_id")) and arxiv_id in self.by_arxiv:
+            return self.by_arxiv[arxiv_id], "arxiv id"
+        if (doi := paper.get("doi")) and doi.lower() in self.by_doi:
+            return self.by_doi[doi.lower()], "doi"
+        key = self._fuzzy(ident)
+        return (key, "title, first author and year") if key else None
+
+    def _fuzzy(self, ident: Identity) -> str | None:
+        year, who, title = ident
+        years = (year,) if year is None else (year, year - 1, year + 1)
+        for y in years:
+            bucket = self.buckets.get((y, who))
+            if not bucket:
+                continue
+            if title in bucket:
+                return bucket[title]
+            best = process.extractOne(
+                title, bucket.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD
+            )
+            if best:
+                return bucket[best[0]]
+        return None
+
+
+# --- planning ------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """Everything a batch will write, computed before anything is written."""
+
+    new: dict[str, dict[str, Any]] = field(default_factory=dict)  # key → paper
+    changes: dict[str, dict[str, Any]] = field(default_factory=dict)  # key → filled columns
+    filed: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # key → codes
+    resolved: list[str] = field(default_factory=list)  # every key the batch touched
+
+
+class Planner:
+    """Decides, record by record, whether to add, enrich or skip."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.papers: dict[str, dict[str, Any]] = {}
+        self.index = PaperIndex()
+        for row in db.execute(
+            f"SELECT authors_more, {', '.join(('key', 'title', 'authors', *FILLABLE))}"
+            " FROM paper ORDER BY id"
+        ):
+            paper = dict(row)
+            paper["authors"] = json.loads(paper["authors"] or "[]")
+            self.papers[paper["key"]] = paper
+            self.index.add(paper["key"], paper, identity(paper))
+        self.plan = Plan()
+        self.first_source: dict[str, str] = {}
+
+    def take(self, item: Incoming, now: str) -> Outcome:
+        fields = item.fields = _without_arxiv_url(item.fields)
+        ident = identity(fields)
+        found = self.index.match(fields, ident)
+        if found is None:
+            key = next_free_key(
+                base_key(fields["authors"], fields.get("year"), fields["title"]),
+                lambda k: k in self.papers,
+            )
+            paper = _new_paper(key, item, now)
+            self.papers[key] = self.plan.new[key] = paper
+            self.index.add(key, paper, ident)
+            self.first_source[key] = item.source
+            return self._resolved(item, "added", key)
+        key, rung = found
+        filled = self._fill(key, fields, item.origin)
+        if filled:
+            return self._resolved(item, "enriched", key, rung, filled)
+        earlier = self.first_source.get(key)
+        reason = f"same paper as {earlier}" if earlier else "already in the database"
+        outcome = self._resolved(item, "skipped", key, rung)
+        outcome.reason = f"{reason} ({key}); nothing new to fill"
+        return outcome
+
+    def _resolved(
+        self,
+        item: Incoming,
+        action: str,
+        key: str,
+        rung: str | None = None,
+        filled: list[str] | None = None,
+    ) -> Outcome:
+        self.plan.resolved.append(key)
+        self.first_source.setdefault(key, item.source)
+        title = self.papers[key]["title"]
+        return Outcome(item.source, action, key, rung, filled or [], extra=item.extra, title=title)
+
+    def _fill(self, key: str, incoming: dict[str, Any], origin: str) -> list[str]:
+        """Fill the empty fields of paper `key` from `incoming`; return their names."""
+        stored = self.papers[key]
+        skip = NOT_FILLED_FROM.get(origin, frozenset())
+        filled = {
+            col: incoming[col]
+            for col in FILLABLE
+            if stored.get(col) in (None, "")
+            and incoming.get(col) not in (None, "")
+            and col not in skip
+        }
+        if "arxiv_version" in filled and incoming.get("arxiv_id") != (
+            stored.get("arxiv_id") or filled.get("arxiv_id")
+        ):
+            del filled["arxiv_version"]
+        if "arxiv_id" in filled and key not in self.plan.new:
+            filled["id_source"] = origin
+        if _completes(stored["authors"], bool(stored["authors_more"]), incoming["authors"]):
+            # the names already stored keep their spelling; only the missing ones are added
+            filled["authors"] = stored["authors"] + incoming["authors"][len(stored["authors"]) :]
+            filled["authors_more"] = bool(incoming.get("authors_more"))
+        stored.update(filled)
+        if key not in self.plan.new and filled:
+            self.plan.changes.setdefault(key, {}).update(filled)
+        return [c for c in filled if c not in ("id_source", "authors_more")]
+
+
+def _without_arxiv_url(fields: dict[str, Any]) -> dict[str, Any]:
+    """`url` is for a paper's non-arXiv home (as in the seeds); a link to its own arXiv
+    page says nothing its arXiv id does not, so it is not stored."""
+    url, arxiv_id = fields.get("url"), fields.get("arxiv_id")
+    linked = parse_arxiv_id(url) if url and arxiv_id else None
+    return {**fields, "url": None} if linked and linked.id == arxiv_id else fields
+
+
+def _completes(stored: list[str], stored_more: bool, incoming: list[str]) -> bool:
+    """A longer author list replaces a stored one only when it starts with the same
+    people: a list cut short ("and others") is completed, a different one never."""
+    if not incoming or len(incoming) <= len(stored):
+        return False
+    if not stored:
+        return True
+    same = [first_surname([a]) for a in stored] == [
+        first_surname([a]) for a in incoming[: len(stored)]
+    ]
+    return same and (stored_more or len(stored) < len(incoming))
+
+
+_BLANK_PAPER = dict.fromkeys(PAPER_FIELDS)
+
+
+def _new_paper(key: str, item: Incoming, now: str) -> dict[str, Any]:
+    """A full row: every column present, the importer's fields over blanks."""
+    paper = {**_BLANK_PAPER, **item.fields}
+    paper |= {"key": key, "source": item.origin, "created": now, "updated": now}
+    paper["authors_more"] = bool(paper["authors_more"])
+    paper["entry_type"] = paper["entry_type"] or "misc"
+    return paper
+
+
+# --- sections and tags ---------------------------------------------------------------------
+
+
+def resolve_sections(db: sqlite3.Connection, codes: Iterable[str]) -> tuple[list[str], bool]:
+    """The canonical node codes asked for, and whether `auto` was among them."""
+    rows = db.execute("SELECT code FROM taxonomy_node").fetchall()
+    known = {r[0].upper(): r[0] for r in rows}
+    wanted, auto = [], False
+    for code in codes:
+        if code.strip().lower() == AUTO:
+            auto = True
+        elif code.strip().upper() in known:
+            wanted.append(known[code.strip().upper()])
+        else:
+            listing = ", ".join(sorted(known.values(), key=_code_order))
+            raise NotFound(
+                f"no section {code!r}", f"use `auto` or one of: {listing} (see `lrmkb tree`)"
+            )
+    return list(dict.fromkeys(wanted)), auto
+
+
+def _code_order(code: str) -> tuple[tuple[int, int | str], ...]:
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in code.split("."))
+
+
+def check_tags(names: Iterable[str]) -> list[str]:
+    from .tagging import check_tag
+
+    return sorted({check_tag(n) for n in names})
+
+
+# --- the write -----------------------------------------------------------------------------
+
+
+def add_records(
+    path: Path,
+    items: Sequence[Incoming],
+    *,
+    sections: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    dry_run: bool = False,
+    suggest: bool = False,
+    progress: Progress | None = None,
+) -> list[Outcome]:
+    """Plan `items` against the database at `path` and (unless `dry_run`) write them in one
+    transaction. `sections` are node codes or `auto`; `suggest` adds the top three
+    nodes to each added paper that is filed nowhere."""
+    from .store import connect, now, raw, write_session
+
+    tag_names = check_tags(tags)
+    if dry_run:
+        db = connect(path)
+        db.row_factory = sqlite3.Row
+        try:
+            return _plan_and_file(db, items, sections, suggest, now(), progress)[0]
+        finally:
+            db.close()
+    with write_session(path) as session:
+        db = raw(session)
+        db.row_factory = sqlite3.Row
+        outcomes, plan = _plan_and_file(db, items, sections, suggest, now(), progress)
+        write_plan(db, plan, tag_names, now())
+        return outcomes
+
+
+def _plan_and_file(
+    db: sqlite3.Connection,
+    items: Sequence[Incoming],
+    sections: Sequence[str],
+    suggest: bool,
+    stamp: str,
+    progress: Progress | None,
+) -> tuple[list[Outcome], Plan]:
+    codes, auto = resolve_sections(db, sections)
+    planner = Planner(db)
+    outcomes = []
+    for n, item in enumerate(items, 1):
+        outcomes.append(planner.take(item, stamp))
+        if progress and n % 250 == 0:
+            progress(250)
+    if progress:
+        progress(len(items) % 250)
+    if codes or auto or suggest:
+        classifier = _classifier(db) if (auto or suggest) else None
+        filed_already = _filed_keys(db)
+        for outcome in outcomes:
+            _file(planner, outcome, codes, auto, classifier, filed_already)
+    return outcomes, planner.plan
+
+
+def _file(
+    planner: Planner,
+    outcome: Outcome,
+    codes: list[str],
+    auto: bool,
+    classifier: Any,
+    filed_already: set[str],
+) -> None:
+    """File the paper under the codes asked for; `auto` and suggestions only concern
+    papers that are in no section yet (an existing paper keeps its place)."""
+    key = outcome.key
+    assert key is not None
+    unplaced = key not in filed_already and not planner.plan.filed.get(key)
+    wanted = list(codes)
+    if classifier is not None and unplaced:
+        paper = planner.papers[key]
+        ranked = classifier.suggest(paper["title"], paper.get("abstract") or "")
+        if auto and ranked:
+            wanted.append(ranked[0]["code"])
+        elif not codes:
+            outcome.suggestions = ranked
+    planner.plan.filed[key].update(wanted)
+    outcome.sections = list(dict.fromkeys(wanted))
+
+
+def _classifier(db: sqlite3.Connection) -> Any:
+    from .classify import Classifier
+
+    return Classifier.from_db(db)
+
+
+def _filed_keys(db: sqlite3.Connection) -> set[str]:
+    return {
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT p.key FROM paper_node pn JOIN paper p ON p.id = pn.paper_id"
+        )
+    }
+
+
+def write_plan(db: sqlite3.Connection, plan: Plan, tags: Sequence[str], stamp: str) -> None:
+    """Write a plan with plain SQL in the caller's transaction, then refresh the search
+    index for every paper it touched."""
+    from .search import refresh_index
+
+    names = PAPER_FIELDS
+    db.executemany(
+        f"INSERT INTO paper ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+        map(_row, plan.new.values()),
+    )
+    for key, changes in plan.changes.items():
+        cols = [*changes, "updated"]
+        values = [_sql_value(c, v) for c, v in changes.items()]
+        db.execute(
+            f"UPDATE paper SET {', '.join(f'{c} = ?' for c in cols)} WHERE key = ?",
+            [*values, stamp, key],
+        )
+    touched = list(dict.fromkeys(plan.resolved))
+    ids = _paper_ids(db, touched)
+    db.executemany(
+        "INSERT OR IGNORE INTO paper_node (paper_id, node_id)"
+        " SELECT ?, id FROM taxonomy_node WHERE code = ?",
+        [(ids[key], code) for key, codes in plan.filed.items() for code in sorted(codes)],
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO paper_tag (paper_id, tag) VALUES (?, ?)",
+        [(ids[key], tag) for key in touched for tag in tags],
+    )
+    changed = [
+        k for k in touched if k in plan.new or k in plan.changes or plan.filed.get(k) or tags
+    ]
+    refresh_index(db, changed)
+
+
+_AUTHORS_AT = PAPER_FIELDS.index("authors")
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per row
+_paper_values = itemgetter(*PAPER_FIELDS)
+
+
+def _row(paper: dict[str, Any]) -> list[Any]:
+    """A planned paper as the INSERT's parameters (authors stored as a JSON list)."""
+    row = list(_paper_values(paper))
+    row[_AUTHORS_AT] = _to_json(row[_AUTHORS_AT] or [])
+    return row
+
+
+def _sql_value(column: str, value: Any) -> Any:
+    return _to_json(value) if column == "authors" else value
+
+
+def _paper_ids(db: sqlite3.Connection, keys: list[str]) -> dict[str, int]:
+    if not keys:
+        return {}
+    rows = db.execute(
+        "SELECT key, id FROM paper WHERE key IN (SELECT value FROM json_each(?))",
+        (json.dumps(keys),),
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+# --- arXiv ---------------------------------------------------------------------------------
+
+
+def parse_sources(sources: Sequence[str]) -> list[ArxivId]:
+    """Every source as an arXiv id; one malformed source is a usage error for all."""
+    ids = []
+    for source in sources:
+        arxiv_id = parse_arxiv_id(source)
+        if arxiv_id is None:
+            raise UsageError(
+                f"{source!r} is not an arXiv id", f"accepted forms: {ACCEPTED_ARXIV_FORMS}"
+            )
+        ids.append(arxiv_id)
+    return ids
+
+
+def add_arxiv(
+    path: Path,
+    sources: Sequence[str],
+    *,
+    sections: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    dry_run: bool = False,
+    keep_going: bool = False,
+) -> Report:
+    """Add (or enrich) the papers behind `sources` (arXiv ids in any accepted form).
+
+    Ids arXiv does not know raise `NotFound` and nothing is written, unless
+    `keep_going`: then they are reported as failed and the others are written."""
+    from .importers import arxiv
+    from .store import connect
+
+    ids = parse_sources(sources)
+    check_tags(tags)
+    with closing(connect(path)) as db:
+        resolve_sections(db, sections)  # a typo in --section fails before the network
+    fetched = arxiv.fetch(ids)
+    failed, items = [], []
+    for source, arxiv_id in zip(sources, ids, strict=True):
+        if arxiv_id in fetched.found:
+            items.append(
+                Incoming(source, fetched.found[arxiv_id], "arxiv", {"arxiv_id": str(arxiv_id)})
+            )
+        else:
+            failed.append(
+                Outcome(source, "failed", reason=f"{arxiv_id} not found on arXiv", exit_code=1)
+            )
+    if failed and not keep_going:
+        missing = ", ".join(str(i) for i in fetched.missing)
+        raise NotFound(f"not found on arXiv: {missing}", "check the id (nothing was written)")
+    outcomes = (
+        add_records(path, items, sections=sections, tags=tags, dry_run=dry_run, suggest=True)
+        if items
+        else []
+    )
+    return Report(_in_order(sources, outcomes + failed), dry_run)
+
+
+def _in_order(sources: Sequence[str], outcomes: list[Outcome]) -> list[Outcome]:
+    position = {s: n for n, s in enumerate(sources)}
+    return sorted(outcomes, key=lambda o: position.get(o.source, 0))
+
+
+# --- BibTeX --------------------------------------------------------------------------------
+
+
+def import_bib(
+    path: Path,
+    bib_file: Path,
+    *,
+    sections: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    on_parsed: Callable[[int], None] | None = None,
+) -> Report:
+    """Import every usable entry of `bib_file`; unusable ones are reported with their line
+    numbers and skipped. `on_parsed(n)` is told how many entries there are once parsed."""
+    from .errors import BadInput
+    from .importers.bibtex import parse_bib, read_bib
+
+    text, encoding = read_bib(bib_file)
+    entries, problems = parse_bib(text)
+    if not entries and not problems:
+        raise BadInput(f"no BibTeX entries in {bib_file}", "pass a .bib file")
+    if on_parsed:
+        on_parsed(len(entries))
+    name = bib_file.name
+    items = [
+        Incoming(f"{name}:{e.line}", e.fields, "bibtex", {"line": e.line, "bibkey": e.bibkey})
+        for e in entries
+    ]
+    outcomes = (
+        add_records(path, items, sections=sections, tags=tags, dry_run=dry_run, progress=progress)
+        if items
+        else []
+    )
+    outcomes += [
+        Outcome(
+            f"{name}:{p.line}",
+            "failed",
+            reason=p.reason,
+            extra={"line": p.line, "bibkey": p.bibkey},
+            exit_code=1,
+        )
+        for p in problems
+    ]
+    outcomes.sort(key=lambda o: o.extra["line"])
+    return Report(outcomes, dry_run, {"file": str(bib_file), "encoding": encoding})

@@ -1,0 +1,158 @@
+"""Concurrent writers: 8 processes each make 50 writes at once — `tag`, `add` from the
+local arXiv server and `import` of small files — and every write is there afterwards,
+none failed with "database is locked", and the database passes `lrmkb db check`.
+
+Each worker is a real Python process running lrmkb's entry point 50 times in a row (one
+command, one connection, one transaction each), so that 400 writes contend for the lock
+without paying 400 interpreter start-ups."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from arxiv_server import arxiv_api  # noqa: F401  (the fixture, used through `arxiv` below)
+from conftest import ROOT
+from reliability_fixtures import lrmkb_process, process_env
+
+WORKERS = 8
+KEY = "chen2024think"
+WRITES = 50
+# ids the replay server answers (tests/fixtures/arxiv and ../shared/fixtures/arxiv): many
+# workers add the same paper at once, and it must still end up there exactly once
+ARXIV_IDS = [
+    "1605.08386",
+    "hep-th/9901001",
+    "math.GT/0309136",
+    "astro-ph/0601001",
+    "2507.00001",
+    "2505.22148",  # already in the survey: enriched, never duplicated
+]
+ENTRY = "@article{{{key},\n  title = {{{title}}},\n  author = {{{author}}},\n  year = 2024\n}}\n"
+
+# Runs `lrmkb ARGV` for each line of its stdin, in this one process; prints one JSON line
+# per command: the arguments and the exit status.
+WORKER = """
+import json, sys
+from lrmkb.__main__ import main
+for line in sys.stdin:
+    sys.argv = ["lrmkb", *json.loads(line)]
+    try:
+        main()
+        code = 0
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+    print(json.dumps({"args": sys.argv[1:], "code": code}), file=sys.__stderr__, flush=True)
+"""
+
+
+@pytest.fixture
+def arxiv(request: pytest.FixtureRequest):
+    return request.getfixturevalue("arxiv_api")
+
+
+def survey_keys(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [r[0] for r in conn.execute("SELECT key FROM paper ORDER BY key")]
+
+
+def plan(worker: int, keys: list[str], folder: Path) -> list[list[str]]:
+    """Worker `worker`'s 50 commands: 3 in 5 tag, 1 in 5 imports its own small file,
+    1 in 5 adds an arXiv paper (most of them also being added by others)."""
+    commands = []
+    for n in range(WRITES):
+        name = f"w{worker}n{n}"
+        if n % 5 == 3:
+            bib = folder / f"{name}.bib"
+            title = f"Concurrency probe {name} on queued writers"
+            bib.write_text(ENTRY.format(key=name, title=title, author=f"{name.title()}, Ada"))
+            commands.append(["import", str(bib)])
+        elif n % 5 == 4:
+            commands.append(["add", ARXIV_IDS[(worker + n) % len(ARXIV_IDS)], "--section", "1"])
+        else:
+            commands.append(["tag", keys[(worker * WRITES + n) % len(keys)], f"c-{name}"])
+    return commands
+
+
+def test_eight_writers_at_once_lose_nothing(db_file: Path, tmp_path: Path, arxiv) -> None:
+    keys = survey_keys(db_file)
+    plans = [plan(w, keys, tmp_path) for w in range(WORKERS)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=process_env({"LRMKB_DB": str(db_file)}),
+            cwd=ROOT,
+        )
+        for _ in plans
+    ]
+    for proc, commands in zip(workers, plans, strict=True):  # all queued, then all run
+        assert proc.stdin is not None
+        proc.stdin.write("".join(json.dumps(c) + "\n" for c in commands))
+        proc.stdin.close()
+    logs = [proc.stderr.read() for proc in workers if proc.stderr is not None]
+    assert [proc.wait(timeout=600) for proc in workers] == [0] * WORKERS
+
+    results = [json.loads(line) for log in logs for line in log.splitlines() if line[:1] == "{"]
+    failed = [r for r in results if r["code"] != 0]
+    assert not any("locked" in log for log in logs), "a writer gave up on the lock"
+    assert failed == [], "\n".join(logs)[-3000:]
+    assert len(results) == WORKERS * WRITES
+
+    with sqlite3.connect(db_file) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tags = set(
+            conn.execute("SELECT p.key, t.tag FROM paper_tag t JOIN paper p ON p.id = t.paper_id")
+        )
+        titles = [
+            r[0]
+            for r in conn.execute("SELECT title FROM paper WHERE title LIKE 'Concurrency probe %'")
+        ]
+        arxiv_rows = dict(conn.execute("SELECT arxiv_id, count(*) FROM paper GROUP BY arxiv_id"))
+    wanted_tags = {(c[1], c[2]) for commands in plans for c in commands if c[0] == "tag"}
+    assert wanted_tags <= tags
+    wanted_titles = sorted(
+        f"Concurrency probe w{w}n{n} on queued writers"
+        for w in range(WORKERS)
+        for n in range(WRITES)
+        if n % 5 == 3
+    )
+    assert sorted(titles) == wanted_titles
+    assert {i: arxiv_rows.get(i) for i in ARXIV_IDS} == dict.fromkeys(ARXIV_IDS, 1)
+
+    check = lrmkb_process("--db", str(db_file), "db", "check", "--json")
+    assert check.returncode == 0, check.stdout
+
+
+def test_first_runs_at_once_share_one_user_database(tmp_path: Path) -> None:
+    """No --db: the first command copies the survey database into the user's data folder.
+    Eight first commands at once must all succeed and end with one database holding all
+    eight writes (a copy lands only where none is yet, never over one in use)."""
+    env = process_env({"XDG_DATA_HOME": str(tmp_path / "xdg")})
+    env.pop("LRMKB_DB", None)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "lrmkb", "tag", KEY, f"first-run-{n}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
+        for n in range(WORKERS)
+    ]
+    errors = [proc.communicate(timeout=300)[1] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0] * WORKERS, errors
+    [db] = (tmp_path / "xdg").rglob("survey.db")
+    assert sorted(p.name for p in db.parent.iterdir() if not p.name.startswith("survey.db")) == []
+    with sqlite3.connect(db) as conn:
+        tags = {r[0] for r in conn.execute("SELECT tag FROM paper_tag")}
+    assert {f"first-run-{n}" for n in range(WORKERS)} <= tags
