@@ -39,8 +39,13 @@ def db_file(tmp_path: Path) -> Path:
 
 def dump(path: Path) -> str:
     """The whole database as SQL text: equal dumps mean nothing changed."""
-    with sqlite3.connect(path) as db:
-        return "\n".join(db.iterdump())
+    from lrmkb.checks import dump_lines
+
+    db = sqlite3.connect(path)
+    try:
+        return "\n".join(dump_lines(db))
+    finally:
+        db.close()
 
 
 Result = object

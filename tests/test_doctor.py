@@ -7,11 +7,11 @@ import json
 import sqlite3
 from pathlib import Path
 
-from conftest import SEEDS
 from export_fixtures import add_paper
 
 SURVEY_PROBLEMS = [
-    "problem: [empty-node] B.2 Advancing Interpretability Methodology has no papers",
+    "note: [empty-node] B.2 Advancing Interpretability Methodology has no papers "
+    "(the survey cites none here)",
     "problem: [missing-id] feng2025efficient is published (Trans. Mach. Learn. Res.) "
     "but has neither a DOI nor an arXiv id",
     "problem: [missing-id] sui2025stop is published (Trans. Mach. Learn. Res.) "
@@ -26,29 +26,31 @@ def test_the_bundled_survey_has_three_papers_without_ids(cli) -> None:
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert [line.split(" — ")[0] for line in lines[:-1]] == SURVEY_PROBLEMS
-    assert lines[-1] == "4 problem(s), 0 note(s)"
+    assert lines[-1] == "3 problem(s), 1 note(s)"
     assert "add its `doi`" in lines[1]
 
 
-def test_a_node_the_seeds_leave_uncited_is_only_a_note(cli) -> None:
-    result = cli("doctor", "--seeds", str(SEEDS))
+def test_a_node_the_survey_leaves_uncited_is_only_a_note(cli, db_file: Path) -> None:
+    result = cli("doctor")
     assert result.exit_code == 1  # the three missing ids remain
     assert (
         "note: [empty-node] B.2 Advancing Interpretability Methodology has no papers "
-        "(marked uncited in the seeds) — nothing to do"
+        "(the survey cites none here) — nothing to do"
     ) in result.stdout
-    assert result.stdout.endswith("3 problem(s), 1 note(s)\n")
+    with sqlite3.connect(db_file) as db:
+        db.execute("UPDATE taxonomy_node SET uncited = 0 WHERE code = 'B.2'")
+    assert "problem: [empty-node] B.2" in cli("doctor").stdout
 
 
 def test_json_report(cli) -> None:
-    report = json.loads(cli("doctor", "--json", "--seeds", str(SEEDS)).stdout)
+    report = json.loads(cli("doctor", "--json").stdout)
     assert (report["ok"], report["problems"], report["notes"]) == (False, 3, 1)
     assert report["issues"][0] == {
         "check": "empty-node",
         "severity": "note",
         "subject": "B.2",
         "message": "B.2 Advancing Interpretability Methodology has no papers "
-        "(marked uncited in the seeds)",
+        "(the survey cites none here)",
         "hint": "nothing to do",
     }
     assert {i["subject"] for i in report["issues"][1:]} == {

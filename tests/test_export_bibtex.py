@@ -185,3 +185,19 @@ def test_pandoc_citeproc_reads_the_export_without_warnings(
     assert result.returncode == 0, result.stderr
     assert "Łukasiewicz, Paweł, José Ñúñez" in result.stdout
     assert "Marjanović, Sara Vera" in result.stdout
+
+
+def test_an_id_named_only_by_the_venue_moves_to_eprint(cli, db_file: Path) -> None:
+    add_paper(
+        db_file,
+        key="lee2025scholar",
+        title="Copied from Google Scholar",
+        authors=["Ann Lee"],
+        year=2025,
+        entry_type="article",
+        venue="arXiv preprint arXiv:2512.19673",
+    )
+    found = entries(export(cli, "--key", "lee2025scholar"))["lee2025scholar"]
+    assert found["@type"] == "misc"
+    assert (found["eprint"], found["archivePrefix"]) == ("2512.19673", "arXiv")
+    assert "journal" not in found

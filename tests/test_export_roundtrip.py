@@ -157,17 +157,6 @@ def test_export_reads_back_through_a_full_latex_decoder(p: dict[str, Any]) -> No
 # --- lrmkb import gives back what lrmkb export wrote -----------------------------------------
 
 
-def _not_math_only(char: str) -> bool:
-    """Characters LaTeX can only write as math (`ℋ` → `\\ensuremath{\\mathscr{H}}`) the
-    importer keeps as LaTeX; Greek letters in the fixed example do come back."""
-    from pylatexenc.latexencode import unicode_to_latex
-
-    return "ensuremath" not in unicode_to_latex(char, non_ascii_only=True)
-
-
-TEXT_CHAR = ANY_CHAR.filter(_not_math_only)
-
-
 def imported(
     p: dict[str, Any], dialect: Literal["bibtex", "biblatex"] = "bibtex"
 ) -> dict[str, Any]:
@@ -190,7 +179,7 @@ def _facts(p: dict[str, Any]) -> tuple[Any, ...]:
 
 
 @SETTINGS
-@given(papers(TEXT_CHAR))
+@given(papers(ANY_CHAR))
 @example(
     paper(
         "Über {LLM}s & RL: 50% -- a_b ~ x^2 \\ <i> | “q” ễ Ű 中文 Ω",

@@ -70,8 +70,9 @@ def _quiet_stdout() -> None:
     """The reader went away (`| head`): stop writing, without a traceback at exit."""
     import os
 
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    if sys.stdout is sys.__stdout__:  # never redirect a test runner's capture
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _fail(message: str, code: int) -> None:
@@ -550,21 +551,13 @@ def export(
 
 
 @app.command()
-def doctor(
-    seeds: Annotated[
-        Path | None,
-        typer.Option(
-            "--seeds", help="The seeds folder: nodes it marks `uncited` are notes, not problems."
-        ),
-    ] = None,
-    as_json: JsonOpt = False,
-) -> None:
+def doctor(as_json: JsonOpt = False) -> None:
     """What a curator should fix: one arXiv id or short name on two papers, papers in no
     section, sections without papers, links that are not URLs, keys outside
     [a-z0-9_-], published papers without DOI or arXiv id. Exits 1 on any problem."""
-    from .doctor import diagnose, report, uncited_in_seeds
+    from .doctor import diagnose, report
 
-    issues = diagnose(open_db(), uncited_in_seeds(seeds) if seeds else ())
+    issues = diagnose(open_db())
     summary = report(issues)
     if as_json:
         output.emit_json(summary)

@@ -2,14 +2,12 @@
 asks whether the database is sound, this asks whether its content is.
 
 Each issue is a `problem` (exit 1) or a `note` (reported, not a failure): a section the
-seeds deliberately leave uncited (`uncited = true`, e.g. B.2) is a note."""
+survey deliberately leaves uncited (marked `uncited` in the seeds, e.g. B.2) is a note."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 from .exporters.citation import is_arxiv_venue, is_url
@@ -28,7 +26,7 @@ class Issue:
     hint: str
 
 
-def diagnose(db: sqlite3.Connection, uncited: Iterable[str] = ()) -> list[Issue]:
+def diagnose(db: sqlite3.Connection) -> list[Issue]:
     """Every check, in a fixed order, each sorted by subject."""
     papers = [dict(r) for r in db.execute("SELECT * FROM paper ORDER BY key")]
     return [
@@ -36,7 +34,7 @@ def diagnose(db: sqlite3.Connection, uncited: Iterable[str] = ()) -> list[Issue]
         *same_id(papers, "doi", "DOI"),
         *shared_short_names(papers),
         *papers_in_no_node(db),
-        *empty_nodes(db, set(uncited)),
+        *empty_nodes(db),
         *bad_links(papers),
         *bad_keys(papers),
         *missing_ids(papers),
@@ -104,10 +102,11 @@ def papers_in_no_node(db: sqlite3.Connection) -> list[Issue]:
     ]
 
 
-def empty_nodes(db: sqlite3.Connection, uncited: set[str]) -> list[Issue]:
+def empty_nodes(db: sqlite3.Connection) -> list[Issue]:
     """Sections and questions without a paper in their subtree."""
     from .queries import taxonomy
 
+    uncited = {r[0] for r in db.execute("SELECT code FROM taxonomy_node WHERE uncited")}
     found = []
     for node in taxonomy(db):
         if node["papers"] or node["kind"] not in {"section", "question"}:
@@ -119,7 +118,7 @@ def empty_nodes(db: sqlite3.Connection, uncited: set[str]) -> list[Issue]:
                 "note" if deliberate else "problem",
                 node["code"],
                 f"{node['code']} {node['title']} has no papers"
-                + (" (marked uncited in the seeds)" if deliberate else ""),
+                + (" (the survey cites none here)" if deliberate else ""),
                 "nothing to do"
                 if deliberate
                 else "file papers under it, or mark it `uncited = true` in its seeds file",
@@ -177,13 +176,6 @@ def missing_ids(papers: list[dict[str, Any]]) -> list[Issue]:
         and not p["doi"]
         and not p["arxiv_id"]
     ]
-
-
-def uncited_in_seeds(seeds_dir: Path) -> set[str]:
-    """Codes the seeds mark `uncited = true` (the survey cites nothing there on purpose)."""
-    from .importers.seeds import load
-
-    return {n["code"] for n in load(seeds_dir).nodes if n.get("uncited") and n.get("code")}
 
 
 def report(issues: list[Issue]) -> dict[str, Any]:

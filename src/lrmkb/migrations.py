@@ -153,7 +153,7 @@ def m003_search_rowids_and_vocabulary(db: sqlite3.Connection) -> None:
             body,
             tags,
             context,
-            content = '',
+            content = 'search_index',
             detail = none,
             columnsize = 0,
             tokenize = 'unicode61 remove_diacritics 2'
@@ -172,16 +172,25 @@ def m003_search_rowids_and_vocabulary(db: sqlite3.Connection) -> None:
         db.row_factory = row_factory
 
 
+@migration
+def m004_uncited_nodes(db: sqlite3.Connection) -> None:
+    """Mark nodes where the survey deliberately cites nothing (B.2), so `doctor` can tell
+    a gap from a design."""
+    db.execute("ALTER TABLE taxonomy_node ADD COLUMN uncited BOOLEAN NOT NULL DEFAULT 0")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def migrate(db: sqlite3.Connection) -> int:
-    """Apply every pending migration in one transaction; return how many ran."""
+    """Apply every pending migration in one transaction; return how many ran. The version
+    is read under the write lock, so concurrent openers migrate once, not race."""
+    db.execute("BEGIN IMMEDIATE")
     current = db.execute("PRAGMA user_version").fetchone()[0]
     pending = MIGRATIONS[current:]
     if not pending:
+        db.execute("ROLLBACK")
         return 0
-    db.execute("BEGIN IMMEDIATE")
     try:
         for fn in pending:
             fn(db)

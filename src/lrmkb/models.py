@@ -50,6 +50,7 @@ class TaxonomyNode(SQLModel, table=True):
     kind: str  # dimension | appendix | section | question
     position: int = 0
     summary: str = ""
+    uncited: bool = False  # the survey cites no paper here on purpose
 
 
 class Finding(SQLModel, table=True):

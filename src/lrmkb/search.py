@@ -1,8 +1,9 @@
 """Full-text search over papers, findings and taxonomy nodes (SQLite FTS5).
 
 `search_index` (porter stemming, diacritics removed) answers queries and ranks them with
-bm25. `search_words` holds the same text unstemmed (contentless, no positions) only so
-that `search_vocab` (fts5vocab) lists the real words a typo is corrected against.
+bm25. `search_words` indexes the same text unstemmed (its content is `search_index`'s, no
+positions) only so that `search_vocab` (fts5vocab) lists the real words a typo is
+corrected against.
 A row's rowid says what it is: a paper's rowid is its id, findings and nodes live in
 negative ranges, so "papers only" is a rowid range FTS5 can seek, not a filter on every hit.
 
@@ -99,7 +100,7 @@ def _insert(db: sqlite3.Connection, docs: list[tuple[Any, ...]]) -> None:
 
 
 def _delete(db: sqlite3.Connection, rowids: list[int]) -> None:
-    """A contentless table forgets a row only when told exactly what it held."""
+    """An external-content table forgets a row only when told exactly what it held."""
     cols = ", ".join(COLUMNS)
     for rowid in rowids:
         db.execute(
@@ -235,10 +236,9 @@ class Query:
         return f"({positive}) NOT ({' OR '.join(t.fts() for t in self.exclude)})"
 
     def has_filters(self) -> bool:
-        return bool(self.years or self.tags or self.sections) or self.has_negated_filters()
-
-    def has_negated_filters(self) -> bool:
-        return bool(self.not_years or self.not_tags or self.not_sections)
+        return any(
+            (self.years, self.tags, self.sections, self.not_years, self.not_tags, self.not_sections)
+        )
 
 
 def _group(terms: list[Term], column: str | None = None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from .citation import arxiv_url, citation_keys, date_parts, venue_of
+from .citation import arxiv_of, arxiv_url, citation_keys, date_parts, venue_of
 from .latex import name_to_latex, pages_to_latex, title_to_latex, to_latex
 
 Dialect = Literal["bibtex", "biblatex"]
@@ -50,7 +50,7 @@ def _fields(paper: dict[str, Any], dialect: Dialect) -> tuple[str, list[tuple[st
     if entry_type in NEEDS_VENUE and not venue:
         entry_type = "misc"
     venue_field = VENUE_FIELD.get(entry_type, "howpublished")
-    arxiv = paper.get("arxiv_id")
+    arxiv = arxiv_of(paper)
     volume = paper.get("volume")
     if arxiv and not volume and entry_type == "article" and (venue or "").lower() == "corr":
         volume = f"abs/{arxiv}"
@@ -81,7 +81,7 @@ def _fields(paper: dict[str, Any], dialect: Dialect) -> tuple[str, list[tuple[st
 
 
 def _eprint(paper: dict[str, Any], dialect: Dialect) -> list[tuple[str, str]]:
-    arxiv = paper.get("arxiv_id")
+    arxiv = arxiv_of(paper)
     if not arxiv:
         return []
     category = paper.get("primary_category") or ""

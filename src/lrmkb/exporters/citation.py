@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..ids import surname, unique_key
+from ..ids import parse_arxiv_id, surname, unique_key
 from ..queries import author_year
 
 # Venues that only say "this is on arXiv": the id goes to eprint fields, never to `journal`.
@@ -26,6 +26,16 @@ def is_arxiv_venue(venue: str | None) -> bool:
 def names_arxiv_id(venue: str | None) -> bool:
     """True for the Google Scholar habit `arXiv preprint arXiv:…`: a venue that is an id."""
     return bool(venue) and is_arxiv_venue(venue) and "arxiv" in venue.lower()
+
+
+def arxiv_of(paper: dict[str, Any]) -> str | None:
+    """The paper's arXiv id — or the one its venue names (`arXiv preprint arXiv:2512.19673`),
+    so that dropping such a venue never loses the id."""
+    if paper.get("arxiv_id"):
+        return paper["arxiv_id"]
+    venue = paper.get("venue") or ""
+    found = parse_arxiv_id(venue.split(":")[-1]) if names_arxiv_id(venue) else None
+    return found.id if found else None
 
 
 def arxiv_url(arxiv_id: str) -> str:

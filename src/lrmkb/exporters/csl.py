@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..ids import surname
-from .citation import arxiv_url, citation_keys, date_parts, is_arxiv_venue, venue_of
+from .citation import arxiv_of, arxiv_url, citation_keys, date_parts, is_arxiv_venue, venue_of
 
 # BibTeX entry type → CSL type, for papers that are not arXiv preprints.
 CSL_TYPE = {
@@ -34,7 +34,7 @@ def render(papers: Iterable[dict[str, Any]]) -> str:
 def item(paper: dict[str, Any], key: str) -> dict[str, Any]:
     """One CSL item; empty fields are left out, as the schema expects."""
     venue = venue_of(paper)
-    arxiv = paper.get("arxiv_id")
+    arxiv = arxiv_of(paper)
     preprint = bool(arxiv) and (not venue or is_arxiv_venue(venue))
     data: dict[str, Any] = {
         "id": key,

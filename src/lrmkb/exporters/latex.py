@@ -91,9 +91,10 @@ TEX_ACCENTS = {
 
 @lru_cache(maxsize=4096)
 def _non_ascii(char: str) -> str:
-    """The LaTeX for one non-ASCII character, or the character itself when no LaTeX means
-    exactly it (checked with pylatexenc's decoder: its encoding table has slips, e.g. `Ű`
-    as `\\'{U}`; CJK has no macro at all), for a Unicode-aware engine to take."""
+    """The LaTeX for one non-ASCII character, or the character itself when no plain-LaTeX
+    form means exactly it (checked with pylatexenc's decoder: its table has slips, e.g. `Ű`
+    as `\\'{U}`; math alphabets like `ℰ` need packages; CJK has no macro at all), for a
+    Unicode-aware engine to take."""
     from pylatexenc.latexencode import unicode_to_latex
 
     decode = _decoder()
@@ -108,6 +109,8 @@ def _non_ascii(char: str) -> str:
         ),
     ):
         latex = re.sub(r"\\ensuremath\{([^{}]*)\}", r"$\1$", latex or char)
+        if "\\ensuremath" in latex:  # a math alphabet (`\\mathscr{E}`) needs a package
+            continue
         if latex != char and decode(latex) == char:
             return latex
     return char

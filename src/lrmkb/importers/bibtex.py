@@ -268,6 +268,7 @@ _ACCENT_RE = re.compile(
 # Then everything else in one pass, so that nothing a token turns into is read again.
 _TOKEN_RE = re.compile(
     r"""(?P<math>(?<!\\)\$(?P<body>[^$]+?)(?<!\\)\$)
+      | \\ensuremath\{(?P<ensure>(?:[^{}]|\{[^{}]*\})*)\}
       | \\(?P<esc>[&%$\#_{}\ ,;-])
       | \\(?P<cmd>[A-Za-z]+)(?P<sep>\{\}|[ \t\n]*)(?P<arg>(?=\{))?
       | (?P<lig>---?|``|''|~)
@@ -332,6 +333,8 @@ def _token(m: re.Match[str], keep_braces: bool) -> str:
         return m.group() if keep_braces and m["esc"] in "{}" else _ESCAPED[m["esc"]]
     if m["math"]:
         return _math(m["body"])
+    if m["ensure"] is not None:
+        return _math(m["ensure"])
     name = m["cmd"]
     if name in _FORMATTING:
         return ""
@@ -357,12 +360,12 @@ def decode_latex(text: str, *, keep_braces: bool = False) -> str:
     `{Barnes and Noble}` correctly); otherwise case-protecting braces are removed."""
     if not _NEEDS_DECODING.search(text):
         return text
-    if "\\" in text:
-        for _ in range(4):
-            decoded = _ACCENT_RE.sub(_accent, text)
-            if decoded == text:
-                break
-            text = decoded
+    for _ in range(4):  # again only while accents were resolved and commands remain
+        if "\\" not in text:
+            break
+        text, resolved = _ACCENT_RE.subn(_accent, text)
+        if not resolved:
+            break
     return _TOKEN_RE.sub(_token_grouped if keep_braces else _token_plain, text)
 
 
@@ -536,6 +539,8 @@ def unenclose(value: str) -> str:
         return value[1:-1]
     if value[0] != "{" or value[-1] != "}":
         return value
+    if value.count("{") == 1:
+        return value[1:-1]
     depth = 0
     for m in _CASE_BRACE_RE.finditer(value, 0, len(value) - 1):
         depth += 1 if m.group() == "{" else -1

@@ -165,8 +165,9 @@ def _insert(db: sqlite3.Connection, seeds: Seeds) -> None:
         node_ids: dict[str, int] = {}
         for node in _reading_order(seeds.nodes):
             cur = db.execute(
-                "INSERT INTO taxonomy_node (code, title, parent_id, kind, position, summary)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO taxonomy_node"
+                " (code, title, parent_id, kind, position, summary, uncited)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     node["code"],
                     node["title"],
@@ -174,6 +175,7 @@ def _insert(db: sqlite3.Connection, seeds: Seeds) -> None:
                     node["kind"],
                     node.get("order", 0),
                     " ".join(node.get("summary", "").split()),
+                    bool(node.get("uncited")),
                 ),
             )
             node_ids[node["code"]] = cur.lastrowid
