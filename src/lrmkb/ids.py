@@ -133,8 +133,13 @@ def ascii_fold(text: str) -> str:
     return text.encode("ascii", "ignore").decode()
 
 
+_NOT_SLUG_RE = re.compile(r"[^a-z0-9]")
+_TITLE_WORD_RE = re.compile(r"[\w'’$()\-]+")
+
+
 def _slug(word: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", ascii_fold(word).lower())
+    # ASCII has nothing to transliterate: skipping the fold is the common, cheap case
+    return _NOT_SLUG_RE.sub("", (word if word.isascii() else ascii_fold(word)).lower())
 
 
 def surname(name: str) -> str:
@@ -150,7 +155,7 @@ def base_key(authors: Sequence[str], year: int | None, title: str) -> str:
     """`{firstauthor}{year}{firstcontentword}`, lowercase ASCII: the house key style."""
     author = _slug(surname(authors[0])) if authors else ""
     word = ""
-    for token in re.findall(r"[\w'’$()\-]+", title):
+    for token in _TITLE_WORD_RE.findall(title):
         slug = _slug(token)
         if slug and slug not in STOP_WORDS:
             word = slug

@@ -81,10 +81,9 @@ def render_paper(p: dict[str, Any]) -> None:
             plain(f"{f['kind']} [{f['node']}] ({f['stance']}): {f['text']}")
         return
     stdout.print(f"[bold]{escape(p['title'])}[/bold]")
-    for name, value in lines[2:]:
+    for name, value in [lines[0], *lines[2:]]:
         if value not in (None, ""):
             stdout.print(f"[cyan]{name:>10}[/cyan]  {escape(str(value))}")
-    stdout.print(f"[cyan]{'key':>10}[/cyan]  {escape(p['key'])}")
     if p["abstract"]:
         stdout.print(f"\n[bold]Abstract[/bold]\n{escape(p['abstract'])}")
     if p["findings"]:

@@ -8,8 +8,9 @@ A row's rowid says what it is: a paper's rowid is its id, findings and nodes liv
 negative ranges, so "papers only" is a rowid range FTS5 can seek, not a filter on every hit.
 
 `refresh_index` keeps both tables in step with the data; every write calls it inside its
-own transaction. `parse` turns user text into a `Query` whose FTS5 text cannot be a syntax
-error; `search` runs it: typo correction, then findings, topics and papers ranked apart."""
+own transaction (`index_new_papers` is its fast path for the papers an import inserts).
+`parse` turns user text into a `Query` whose FTS5 text cannot be a syntax error; `search`
+runs it: typo correction, then findings, topics and papers ranked apart."""
 
 from __future__ import annotations
 
@@ -74,6 +75,50 @@ def refresh_index(db: sqlite3.Connection, paper_keys: Iterable[str] | None = Non
             db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
 
 
+def index_new_papers(
+    db: sqlite3.Connection,
+    papers: Sequence[tuple[int, dict[str, Any], Iterable[int]]],
+    tags: Iterable[str],
+) -> None:
+    """Index papers the caller has just inserted — (id, paper columns, node ids) each, all
+    given `tags` — as `refresh_index` would, but from the caller's records: a new paper has
+    no claims yet and only the tags and nodes its command gave it, so reading 10,000 of
+    them back, and deleting index rows they cannot have, is an import's wasted time.
+    Nor does it end with FTS5's `optimize`, which rewrites the whole index: FTS5 merges
+    the new segments as it goes, and searches measured no faster after it (10,000 new
+    papers; 4% faster after 100,000), while each import would rewrite a large library."""
+    if not papers:
+        return
+    paths = _node_paths(db)
+    tag_text = " ".join(sorted(set(tags)))  # what group_concat gives, in primary-key order
+    _delete(db, _leftovers(db, {OFFSETS["paper"] + paper_id for paper_id, _, _ in papers}))
+    _insert(
+        db,
+        [
+            _paper_doc(
+                paper_id,
+                p["key"],
+                p["title"],
+                p["short_name"],
+                p["authors"] or [],
+                p["abstract"],
+                tag_text,
+                _context(paths, sorted(nodes)),
+            )
+            for paper_id, p, nodes in papers
+        ],
+    )
+
+
+def _leftovers(db: sqlite3.Connection, rowids: set[int]) -> list[int]:
+    """Which of `rowids` the index holds already: a row left behind by a paper deleted
+    without its index row would make inserting a new paper that got its id fail."""
+    rows = db.execute(
+        "SELECT rowid FROM search_index WHERE rowid >= ? AND rowid <= ?", (min(rowids), max(rowids))
+    )
+    return [r[0] for r in rows if r[0] in rowids]
+
+
 def expected_index(db: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
     """Every row the index should hold, as `refresh_index` would write it (for `db check`)."""
     paths = _node_paths(db)
@@ -100,15 +145,16 @@ def _insert(db: sqlite3.Connection, docs: list[tuple[Any, ...]]) -> None:
 
 
 def _delete(db: sqlite3.Connection, rowids: list[int]) -> None:
-    """An external-content table forgets a row only when told exactly what it held."""
+    """An external-content table forgets a row only when told exactly what it held (so
+    `search_words` is told before `search_index` forgets)."""
     cols = ", ".join(COLUMNS)
-    for rowid in rowids:
-        db.execute(
-            f"INSERT INTO search_words (search_words, rowid, {cols})"
-            f" SELECT 'delete', rowid, {cols} FROM search_index WHERE rowid = ?",
-            (rowid,),
-        )
-        db.execute("DELETE FROM search_index WHERE rowid = ?", (rowid,))
+    params = [(rowid,) for rowid in rowids]
+    db.executemany(
+        f"INSERT INTO search_words (search_words, rowid, {cols})"
+        f" SELECT 'delete', rowid, {cols} FROM search_index WHERE rowid = ?",
+        params,
+    )
+    db.executemany("DELETE FROM search_index WHERE rowid = ?", params)
 
 
 def _node_paths(db: sqlite3.Connection) -> dict[int, list[str]]:
@@ -149,17 +195,40 @@ def _paper_docs(
     )
     for r in rows:
         nodes = [int(n) for n in (r["nodes"] or "").split()]
-        yield (
-            OFFSETS["paper"] + r["id"],
-            "paper",
+        yield _paper_doc(
+            r["id"],
             r["key"],
             r["title"],
-            r["short_name"] or "",
-            " ".join(json.loads(r["authors"] or "[]")),
+            r["short_name"],
+            json.loads(r["authors"] or "[]"),
             " ".join(filter(None, [r["abstract"], r["claims"]])),
             r["tags"] or "",
             _context(paths, nodes),
         )
+
+
+def _paper_doc(
+    paper_id: int,
+    key: str,
+    title: str,
+    short_name: str | None,
+    authors: list[str],
+    body: str | None,
+    tags: str,
+    context: str,
+) -> tuple[Any, ...]:
+    """One paper's index row: its text as search ranks it (abstract and claims as body)."""
+    return (
+        OFFSETS["paper"] + paper_id,
+        "paper",
+        key,
+        title,
+        short_name or "",
+        " ".join(authors),
+        body or "",
+        tags,
+        context,
+    )
 
 
 def _finding_docs(db: sqlite3.Connection, paths: dict[int, list[str]]) -> Iterator[tuple[Any, ...]]:

@@ -1,9 +1,11 @@
 """BibTeX → paper fields. Shared by the seeds builder (`paper_fields`) and `lrmkb import`
-(`read_bib`, `parse_bib`, which also decode LaTeX to Unicode).
+(`read_bib`, then `parse_bib` — or its two steps `split_bib` and `read_entries` — which
+also decode LaTeX to Unicode).
 
 The LaTeX decoder is our own: it covers what real reference managers write (accents,
 special letters, escaped specials, dashes, quotes, formatting commands) in one regex
-pass, because pylatexenc's general decoder costs more than parsing the file itself."""
+pass, because pylatexenc's general decoder costs more than parsing the file itself.
+Text without a backslash or `$` (most of a real file) never reaches the regexes."""
 
 from __future__ import annotations
 
@@ -70,8 +72,10 @@ def _split_grouped(value: str) -> list[str]:
     return names
 
 
+@lru_cache(maxsize=4096)
 def normalise_name(name: str) -> str:
-    """`Last, First` → `First Last`; whitespace folded; protective braces dropped."""
+    """`Last, First` → `First Last`; whitespace folded; protective braces dropped.
+    (Cached: a bibliography names the same people entry after entry.)"""
     name = " ".join(name.split())
     parts = [p.strip() for p in _top_level_split(name, ",")] if "," in name else []
     if len(parts) == 2:
@@ -266,17 +270,18 @@ _ACCENT_RE = re.compile(
     re.X,
 )
 # Then everything else in one pass, so that nothing a token turns into is read again.
+# Every alternative starts with a literal character: `re` then skips straight to the next
+# candidate instead of trying six alternatives at each character of a long abstract.
 _TOKEN_RE = re.compile(
-    r"""(?P<math>(?<!\\)\$(?P<body>[^$]+?)(?<!\\)\$)
-      | \\ensuremath\{(?P<ensure>(?:[^{}]|\{[^{}]*\})*)\}
-      | \\(?P<esc>[&%$\#_{}\ ,;-])
-      | \\(?P<cmd>[A-Za-z]+)(?P<sep>\{\}|[ \t\n]*)(?P<arg>(?=\{))?
-      | (?P<lig>---?|``|''|~)
-      | (?P<brace>[{}])""",
+    r"""\$(?<!\\\$)(?P<body>[^$]+?)(?<!\\)\$
+      | \\(?: ensuremath\{(?P<ensure>(?:[^{}]|\{[^{}]*\})*)\}
+            | (?P<esc>[&%$\#_{}\ ,;-])
+            | (?P<cmd>[A-Za-z]+)(?P<sep>\{\}|[ \t\n]*)(?P<arg>(?=\{))? )
+      | ---? | `` | '' | ~ | \{ | \}""",
     re.X,
 )
 _ASCII_WORD_RE = re.compile(r"[A-Za-z0-9\\]")
-_NEEDS_DECODING = re.compile(r"[\\{}~$`']|--")
+_SPECIAL_RE = re.compile(r"[\\{}~$`']")
 
 
 def _compose(accent: str, base: str | None) -> str | None:
@@ -325,14 +330,16 @@ def _math(body: str) -> str:
 
 
 def _token(m: re.Match[str], keep_braces: bool) -> str:
-    if m["brace"]:
-        return m.group() if keep_braces else ""
-    if m["lig"]:
-        return _DASHES_QUOTES[m["lig"]]
-    if m["esc"]:
-        return m.group() if keep_braces and m["esc"] in "{}" else _ESCAPED[m["esc"]]
-    if m["math"]:
+    token = m.group()
+    first = token[0]
+    if first in "{}":
+        return token if keep_braces else ""
+    if first == "$":
         return _math(m["body"])
+    if first != "\\":
+        return _DASHES_QUOTES[token]
+    if m["esc"]:
+        return token if keep_braces and m["esc"] in "{}" else _ESCAPED[m["esc"]]
     if m["ensure"] is not None:
         return _math(m["ensure"])
     name = m["cmd"]
@@ -342,7 +349,7 @@ def _token(m: re.Match[str], keep_braces: bool) -> str:
     if text is not None:
         return text
     # unknown command: kept as written, apart from its argument, so nothing is lost
-    return m.group() + (" " if m["arg"] is not None else "")
+    return token + (" " if m["arg"] is not None else "")
 
 
 def _token_plain(m: re.Match[str]) -> str:
@@ -358,8 +365,10 @@ def decode_latex(text: str, *, keep_braces: bool = False) -> str:
 
     `keep_braces` leaves grouping braces in place (author lists need them to split
     `{Barnes and Noble}` correctly); otherwise case-protecting braces are removed."""
-    if not _NEEDS_DECODING.search(text):
+    if not _SPECIAL_RE.search(text) and "--" not in text:
         return text
+    if "\\" not in text and "$" not in text:
+        return _decode_plain(text, keep_braces)
     for _ in range(4):  # again only while accents were resolved and commands remain
         if "\\" not in text:
             break
@@ -369,7 +378,20 @@ def decode_latex(text: str, *, keep_braces: bool = False) -> str:
     return _TOKEN_RE.sub(_token_grouped if keep_braces else _token_plain, text)
 
 
+def _decode_plain(text: str, keep_braces: bool) -> str:
+    """What `_TOKEN_RE` does to text without commands or math: dashes, quotes and ties
+    become characters, braces go. Each token is a run of one character that no other
+    token uses, so replacing them one kind at a time (`---` before `--`) is the same."""
+    for ligature, char in _DASHES_QUOTES.items():
+        if ligature in text:
+            text = text.replace(ligature, char)
+    return text if keep_braces else text.replace("{", "").replace("}", "")
+
+
 # --- entries → paper fields -----------------------------------------------------------------
+
+
+_YEAR_RE = re.compile(r"\d{4}")
 
 
 def _same(text: str) -> str:
@@ -382,14 +404,20 @@ def paper_fields(fields: dict[str, str], entry_type: str, *, latex: bool = False
     The seeds are plain Unicode already (`latex=False`: only case braces are stripped
     from title and venue); an imported file's text is decoded from LaTeX (`latex=True`)
     and its title as written is kept in `title_latex` for export."""
-    f = {k.lower(): " ".join(v.split()) for k, v in fields.items()}
+    return _paper({k.lower(): " ".join(v.split()) for k, v in fields.items()}, entry_type, latex)
+
+
+def _paper(f: dict[str, str], entry_type: str, latex: bool) -> dict[str, Any]:
+    """`paper_fields` for fields already keyed in lower case, whitespace folded."""
     text: Callable[[str], str] = decode_latex if latex else strip_braces
     prose: Callable[[str], str] = decode_latex if latex else _same
     names = f.get("author", "") or f.get("editor", "")
     authors, more = split_authors(decode_latex(names, keep_braces=True) if latex else names)
     title_raw = f.get("title", "")
-    title = " ".join(text(title_raw).split())
-    year_match = re.search(r"\d{4}", f.get("year", ""))
+    title = text(title_raw)
+    if title is not title_raw:  # decoding can leave doubled spaces; the input has none
+        title = " ".join(title.split())
+    year_match = _YEAR_RE.search(f.get("year", ""))
     arxiv = None
     if f.get("eprint") and f.get("archiveprefix", "arxiv").lower() == "arxiv":
         arxiv = parse_arxiv_id(f["eprint"])
@@ -424,7 +452,7 @@ def _opt(convert: Callable[[str], str], value: str | None) -> str | None:
 # --- reading a user's .bib file -------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class BibEntry:
     """One usable entry: where it is in the file and its paper fields."""
 
@@ -433,7 +461,7 @@ class BibEntry:
     fields: dict[str, Any]
 
 
-@dataclass
+@dataclass(slots=True)
 class BibProblem:
     """An entry that cannot be used, with the line where it starts and why."""
 
@@ -469,7 +497,11 @@ _KEY_IN_RAW_RE = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]+)")
 def parse_bib(text: str) -> tuple[list[BibEntry], list[BibProblem]]:
     """Every entry of a .bib text, split into usable ones and problems (never raises
     for bad entries: one broken entry must not cost the user the rest)."""
-    library = _split(text)
+    return read_entries(*split_bib(text))
+
+
+def read_entries(library: Any, strings: dict[str, str]) -> tuple[list[BibEntry], list[BibProblem]]:
+    """`parse_bib` after bibtexparser's part: the entries of a split file as paper fields."""
     problems = [_problem(block) for block in library.failed_blocks]
     duplicated = {p.bibkey: p.line for p in problems if p.reason.startswith("duplicate key")}
     entries: list[BibEntry] = []
@@ -481,8 +513,8 @@ def parse_bib(text: str) -> tuple[list[BibEntry], list[BibProblem]]:
             )
             problems.append(BibProblem(line, entry.key, reason))
             continue
-        fields, reason = _usable_fields(entry.fields)
-        paper = paper_fields(fields, entry.entry_type, latex=True) if reason is None else None
+        fields, reason = _usable_fields(entry.fields, strings)
+        paper = _paper(fields, entry.entry_type, latex=True) if reason is None else None
         if paper is not None and not paper["title"]:
             reason = "no title"
         if reason is None:
@@ -493,29 +525,35 @@ def parse_bib(text: str) -> tuple[list[BibEntry], list[BibProblem]]:
     return entries, problems
 
 
-def _usable_fields(fields: list[Any]) -> tuple[dict[str, str], str | None]:
-    """The fields lrmkb reads, unenclosed, or why the entry cannot be trusted: a bare word
-    is an `@string` the file never defines, and a field of megabytes is not metadata."""
+def _usable_fields(fields: list[Any], strings: dict[str, str]) -> tuple[dict[str, str], str | None]:
+    """The fields lrmkb reads — `@string`s resolved, unenclosed, keyed in lower case,
+    whitespace folded — or why the entry cannot be trusted: a bare word is an `@string`
+    the file never defines, and a field of megabytes is not metadata."""
     usable = {}
     for f in fields:
-        if f.key.lower() not in USED_FIELDS:
+        name = f.key.lower()
+        if name not in USED_FIELDS:
             continue
-        value = f.value.strip()
+        value = f.value  # stripped by the splitter
+        bare = not value or value[0] not in '{"'
+        if bare and strings:
+            # as `ResolveStringReferencesMiddleware` does: a name never starts with { or "
+            value = strings.get(value.lower(), value).strip()
+            bare = not value or value[0] not in '{"'
         if len(value) > MAX_FIELD_CHARS:
             return {}, f"field {f.key} is too long ({len(value):,} characters)"
-        if value and value[0] not in '{"' and not value.isdigit():
+        if bare and value and not value.isdigit():
             return {}, f"{f.key} uses an undefined @string: {value[:40]}"
-        usable[f.key] = unenclose(value)
+        usable[name] = " ".join(unenclose(value).split())
     return usable, None
 
 
-def _split(text: str) -> Any:
-    """bibtexparser's parse without its default middlewares: resolving `@string`s runs
-    only when the file defines some, and enclosing braces are removed by `unenclose`
-    only from the fields we keep — which is what keeps an import within 1.5× of the
-    bare parse."""
+def split_bib(text: str) -> tuple[Any, dict[str, str]]:
+    """bibtexparser's parse without its default middlewares, and the file's `@string`s
+    (lower-case name → value): `_usable_fields` resolves them, and removes enclosing
+    braces, only in the fields lrmkb reads — the default stack would do both to every
+    field of every entry, which is what keeps an import within 1.5× of the bare parse."""
     import bibtexparser
-    from bibtexparser.middlewares import ResolveStringReferencesMiddleware
 
     splitter_log = logging.getLogger("bibtexparser.splitter")
     level = splitter_log.level
@@ -524,9 +562,9 @@ def _split(text: str) -> Any:
         library = bibtexparser.parse_string(text, parse_stack=[])
     finally:
         splitter_log.setLevel(level)
-    if library.strings:
-        ResolveStringReferencesMiddleware(allow_inplace_modification=True).transform(library)
-    return library
+    # as the middleware reads them: names are case-insensitive
+    strings = {key.lower(): s.value for key, s in library.strings_dict.items()}
+    return library, strings
 
 
 def unenclose(value: str) -> str:
