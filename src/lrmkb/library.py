@@ -233,7 +233,6 @@ class Planner:
             paper = _new_paper(key, item, now)
             self.papers[key] = self.plan.new[key] = paper
             self.index.add(key, paper, ident)
-            self.first_source[key] = item.source
             return self._resolved(item, "added", key)
         key, rung = found
         filled = self._fill(key, fields, item.origin)
@@ -311,8 +310,8 @@ _BLANK_PAPER = dict.fromkeys(PAPER_FIELDS)
 
 def _new_paper(key: str, item: Incoming, now: str) -> dict[str, Any]:
     """A full row: every column present, the importer's fields over blanks."""
-    paper = {**_BLANK_PAPER, **item.fields}
-    paper |= {"key": key, "source": item.origin, "created": now, "updated": now}
+    paper = {**_BLANK_PAPER, **item.fields, "key": key, "source": item.origin}
+    paper["created"] = paper["updated"] = now
     paper["authors_more"] = bool(paper["authors_more"])
     paper["entry_type"] = paper["entry_type"] or "misc"
     return paper
@@ -646,15 +645,15 @@ def import_bib(
             if items
             else []
         )
-    outcomes += [
-        Outcome(
-            f"{name}:{p.line}",
-            "failed",
-            reason=p.reason,
-            extra={"line": p.line, "bibkey": p.bibkey},
-            exit_code=1,
-        )
-        for p in problems
-    ]
-    outcomes.sort(key=lambda o: o.extra["line"])
-    return Report(outcomes, dry_run, {"file": str(bib_file), "encoding": encoding})
+        outcomes += [
+            Outcome(
+                f"{name}:{p.line}",
+                "failed",
+                reason=p.reason,
+                extra={"line": p.line, "bibkey": p.bibkey},
+                exit_code=1,
+            )
+            for p in problems
+        ]
+        outcomes.sort(key=lambda o: o.extra["line"])
+        return Report(outcomes, dry_run, {"file": str(bib_file), "encoding": encoding})

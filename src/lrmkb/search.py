@@ -103,7 +103,7 @@ def index_new_papers(
                 p["authors"] or [],
                 p["abstract"],
                 tag_text,
-                _context(paths, sorted(nodes)),
+                _context(paths, sorted(nodes)) if nodes else "",
             )
             for paper_id, p, nodes in papers
         ],

@@ -421,7 +421,7 @@ def _paper(f: dict[str, str], entry_type: str, latex: bool) -> dict[str, Any]:
     arxiv = None
     if f.get("eprint") and f.get("archiveprefix", "arxiv").lower() == "arxiv":
         arxiv = parse_arxiv_id(f["eprint"])
-    venue = next((f[k] for k in VENUE_FIELDS if f.get(k)), None)
+    venue = next(filter(None, map(f.get, VENUE_FIELDS)), None)
     return {
         "title": title,
         "title_latex": title_raw if title_raw != title else None,
@@ -506,21 +506,18 @@ def read_entries(library: Any, strings: dict[str, str]) -> tuple[list[BibEntry],
     duplicated = {p.bibkey: p.line for p in problems if p.reason.startswith("duplicate key")}
     entries: list[BibEntry] = []
     for entry in library.entries:
-        line = entry.start_line + 1
-        if entry.key in duplicated:  # which of the two the user's citations mean is unknown
-            reason = (
-                f"duplicate key {entry.key!r} in the file (again at line {duplicated[entry.key]})"
-            )
-            problems.append(BibProblem(line, entry.key, reason))
-            continue
-        fields, reason = _usable_fields(entry.fields, strings)
-        paper = _paper(fields, entry.entry_type, latex=True) if reason is None else None
-        if paper is not None and not paper["title"]:
-            reason = "no title"
-        if reason is None:
-            entries.append(BibEntry(line, entry.key, paper))
+        key, line = entry.key, entry.start_line + 1
+        if key in duplicated:  # which of the two the user's citations mean is unknown
+            reason = f"duplicate key {key!r} in the file (again at line {duplicated[key]})"
         else:
-            problems.append(BibProblem(line, entry.key, reason))
+            fields, reason = _usable_fields(entry.fields, strings)
+            if reason is None:
+                paper = _paper(fields, entry.entry_type, latex=True)
+                if paper["title"]:
+                    entries.append(BibEntry(line, key, paper))
+                    continue
+                reason = "no title"
+        problems.append(BibProblem(line, key, reason))
     problems.sort(key=lambda p: p.line)
     return entries, problems
 
