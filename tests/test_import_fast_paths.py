@@ -1,19 +1,23 @@
 """The shortcuts that keep a 10,000-entry import fast give what the general paths give:
 new papers are indexed from memory exactly as a refresh would index them, `@string`s are
 resolved only in the fields lrmkb reads but as bibtexparser resolves them, text without
-commands skips the LaTeX regexes, and authors are stored as `json` would write them."""
+commands skips the LaTeX regexes, authors are stored as `json` would write them, and the
+garbage collector paused during an import is running again afterwards."""
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lrmkb.errors import BadInput
 from lrmkb.importers import bibtex
-from lrmkb.library import _names_json
+from lrmkb.library import _names_json, import_bib
 
 ENTRY = "@article{{{key},\n  author = {{{author}}},\n  title = {{{title}}},\n  year = {year},\n}}\n"
 
@@ -126,3 +130,20 @@ def test_text_without_commands_decodes_as_the_general_path_decodes_it(
 @given(st.lists(st.text(), max_size=5))
 def test_authors_are_stored_as_json_writes_them(names: list[str]) -> None:
     assert _names_json(names) == json.dumps(names, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_an_import_leaves_the_garbage_collector_as_it_found_it(
+    db_file: Path, tmp_path: Path, enabled: bool
+) -> None:
+    good = write_bib(tmp_path, ENTRY.format(key="g", author="Gee, G.", title="Gnu", year=2020))
+    empty = write_bib(tmp_path, "% no entries\n", name="empty.bib")
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert import_bib(db_file, good).counts()["added"] == 1
+        assert gc.isenabled() is enabled
+        with pytest.raises(BadInput):
+            import_bib(db_file, empty)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
