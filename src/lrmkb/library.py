@@ -39,24 +39,22 @@ FUZZY_THRESHOLD = 90
 a paper with its differently-subtitled sequel."""
 
 AUTO = "auto"
-FILLABLE = (
-    "year",
-    "venue",
-    "volume",
-    "pages",
-    "publisher",
-    "note",
-    "arxiv_id",
-    "arxiv_version",
-    "doi",
-    "url",
-    "code_url",
-    "short_name",
-    "abstract",
-    "primary_category",
-    "categories",
-    "published",
+NOT_FILLABLE = frozenset(
+    [
+        "key",
+        "title",
+        "title_latex",
+        "authors",
+        "authors_more",
+        "entry_type",
+        "source",
+        "id_source",
+        "created",
+        "updated",
+    ]
 )
+FILLABLE = tuple(f for f in PAPER_FIELDS if f not in NOT_FILLABLE)
+"""Fields enrichment may fill when empty; identity, provenance and timestamps never."""
 NOT_FILLED_FROM = {"arxiv": frozenset({"venue"})}
 """arXiv's `CoRR` is how a new preprint is cited; a paper already known may have appeared
 elsewhere since, so arXiv never fills its venue."""
