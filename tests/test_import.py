@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from add_fixtures import paper, paper_count, sections_of, snapshot, tags_of
-from lrmkb.importers.bibtex import decode_latex, split_authors, unenclose
+from lrmkb.importers.bibtex import split_authors, unenclose
+from lrmkb.importers.latex import decode_latex
 from lrmkb.library import import_bib
 
 MIXED = r"""% a user's library, with the mistakes real files have

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lrmkb.errors import BadInput
-from lrmkb.importers import bibtex
+from lrmkb.importers import latex
 from lrmkb.library import _names_json, import_bib
 
 ENTRY = "@article{{{key},\n  author = {{{author}}},\n  title = {{{title}}},\n  year = {year},\n}}\n"
@@ -123,8 +123,8 @@ TIES_DASHES_QUOTES = st.text(alphabet="-`'~{} aZ\u00e9\n", max_size=40)
 def test_text_without_commands_decodes_as_the_general_path_decodes_it(
     text: str, keep_braces: bool
 ) -> None:
-    general = bibtex._token_grouped if keep_braces else bibtex._token_plain
-    assert bibtex.decode_latex(text, keep_braces=keep_braces) == bibtex._TOKEN_RE.sub(general, text)
+    general = latex._token_grouped if keep_braces else latex._token_plain
+    assert latex.decode_latex(text, keep_braces=keep_braces) == latex._TOKEN_RE.sub(general, text)
 
 
 @given(st.lists(st.text(), max_size=5))

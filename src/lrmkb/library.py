@@ -13,13 +13,12 @@ of `executemany` statements in one transaction: all of it lands, or none."""
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from operator import itemgetter
@@ -360,19 +359,16 @@ def add_records(
     """Plan `items` against the database at `path` and (unless `dry_run`) write them in one
     transaction. `sections` are node codes or `auto`; `suggest` adds the top three
     nodes to each added paper that is filed nowhere."""
-    from .store import connect, now, raw, write_session
+    from .store import connect, now, write_transaction
 
     tag_names = check_tags(tags)
     if dry_run:
         db = connect(path)
-        db.row_factory = sqlite3.Row
         try:
             return _plan_and_file(db, items, sections, suggest, now(), progress)[0]
         finally:
             db.close()
-    with write_session(path) as session:
-        db = raw(session)
-        db.row_factory = sqlite3.Row
+    with write_transaction(path) as db:
         outcomes, plan = _plan_and_file(db, items, sections, suggest, now(), progress)
         write_plan(db, plan, tag_names, now())
         return outcomes
@@ -589,23 +585,6 @@ def _in_order(sources: Sequence[str], outcomes: list[Outcome]) -> list[Outcome]:
 # --- BibTeX --------------------------------------------------------------------------------
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused, as bulk loaders do. What an import builds
-    after the parse (a few objects per entry) lives until the import ends and holds no
-    reference cycles, yet every 25% of growth makes the collector walk the whole heap again
-    (0.05-0.15 s each time, once or twice in a 10,000-entry import) to free nothing. Memory
-    is still freed as usual, and the collector runs again afterwards unless the caller had
-    paused it. (bibtexparser's parse runs before the pause, as it would on its own.)"""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def import_bib(
     path: Path,
     bib_file: Path,
@@ -619,13 +598,11 @@ def import_bib(
     """Import every usable entry of `bib_file`; unusable ones are reported with their line
     numbers and skipped. `on_parsed(n)` is told how many entries there are once parsed."""
     from .errors import BadInput
-    from .importers.bibtex import read_bib, read_entries, split_bib
+    from .importers.bibtex import collector_paused, parse_bib, read_bib
 
     text, encoding = read_bib(bib_file)
-    library, strings = split_bib(text)
-    with _collector_paused():
-        entries, problems = read_entries(library, strings)
-        del library  # bibtexparser's blocks: the entries hold all that is needed now
+    entries, problems = parse_bib(text)
+    with collector_paused():
         if not entries and not problems:
             raise BadInput(f"no BibTeX entries in {bib_file}", "pass a .bib file")
         if on_parsed:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from .errors import BadInput
@@ -26,6 +27,7 @@ SPAN = 1 << 40
 OFFSETS = {"paper": 0, "finding": -SPAN, "node": -2 * SPAN}  # rowid = offset + id
 
 COLUMNS = ("title", "short_name", "authors", "body", "tags", "context")
+_WORDS_ROW = itemgetter(0, *range(3, 3 + len(COLUMNS)))  # an index row without kind and ref
 # bm25 weights, in column order: what a paper is called counts most, then its tags and
 # authors, then the titles of the sections it sits in, then abstract and claims.
 WEIGHTS = (10.0, 8.0, 3.0, 1.0, 4.0, 2.0)
@@ -140,7 +142,7 @@ def _insert(db: sqlite3.Connection, docs: list[tuple[Any, ...]]) -> None:
     )
     db.executemany(
         f"INSERT INTO search_words (rowid, {cols}) VALUES (?, {marks})",
-        [(d[0], *d[3:]) for d in docs],
+        map(_WORDS_ROW, docs),
     )
 
 
