@@ -448,15 +448,26 @@ def _print_outcome(outcome: Any, dry_run: bool) -> None:
 @contextmanager
 def _progress_bar(label: str) -> Iterator[tuple[Any, Any]]:
     """A Rich progress bar on a terminal, (None, None) on a pipe: yields the callbacks
-    for "this many entries" and "this many more done"."""
+    for "this many entries" and "this many more done". The bar (and the thread that
+    redraws it) starts at the first count: an import forks its parse workers before."""
     if not output.is_terminal():
         yield None, None
         return
     from rich.progress import Progress
 
-    with Progress(console=output.stdout, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-        yield (lambda n: bar.update(task, total=n)), (lambda n: bar.advance(task, n))
+    bar = Progress(console=output.stdout, transient=True)
+    task = bar.add_task(label, total=None)
+
+    def total(n: int) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        bar.update(task, total=n)
+
+    try:
+        yield total, (lambda n: bar.advance(task, n))
+    finally:
+        if bar.live.is_started:
+            bar.stop()
 
 
 # --- exporting and curating ----------------------------------------------------------------

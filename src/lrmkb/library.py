@@ -17,7 +17,7 @@ import json
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
@@ -214,6 +214,7 @@ class Planner:
             self.papers[paper["key"]] = paper
             self.index.add(paper["key"], paper, identity(paper))
         self.plan = Plan()
+        self.added: set[str] = set()  # keys added by this batch or an earlier one
         self.first_source: dict[str, str] = {}
 
     def take(self, item: Incoming, now: str) -> Outcome:
@@ -227,6 +228,7 @@ class Planner:
             )
             paper = _new_paper(key, item, now)
             self.papers[key] = self.plan.new[key] = paper
+            self.added.add(key)
             self.index.add(key, paper, ident)
             return self._resolved(item, "added", key)
         key, rung = found
@@ -267,7 +269,7 @@ class Planner:
             stored.get("arxiv_id") or filled.get("arxiv_id")
         ):
             del filled["arxiv_version"]
-        if "arxiv_id" in filled and key not in self.plan.new:
+        if "arxiv_id" in filled and key not in self.added:
             filled["id_source"] = origin
         if _completes(stored["authors"], bool(stored["authors_more"]), incoming["authors"]):
             # the names already stored keep their spelling; only the missing ones are added
@@ -359,44 +361,95 @@ def add_records(
     """Plan `items` against the database at `path` and (unless `dry_run`) write them in one
     transaction. `sections` are node codes or `auto`; `suggest` adds the top three
     nodes to each added paper that is filed nowhere."""
+    return add_batches(
+        path,
+        [items],
+        sections=sections,
+        tags=tags,
+        dry_run=dry_run,
+        suggest=suggest,
+        progress=progress,
+    )
+
+
+def add_batches(
+    path: Path,
+    batches: Iterable[Sequence[Incoming]],
+    *,
+    sections: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    dry_run: bool = False,
+    suggest: bool = False,
+    progress: Progress | None = None,
+    final: Callable[[], Sequence[Incoming] | None] = lambda: None,
+) -> list[Outcome]:
+    """`add_records` for items that arrive in batches — an import's parts, as they are
+    parsed: each batch is planned and written as it comes, all in one transaction, with
+    the same outcome as one batch. Then `final()` may still say that the batches were not
+    the last word (a key of an early part used again later): everything is rolled back,
+    and the items it returns are planned and written instead. (`auto` filing and
+    suggestions look at whole papers, which a later duplicate may still fill: their
+    batches are planned as one.)"""
     from .store import connect, now, write_transaction
 
-    tag_names = check_tags(tags)
+    tag_names, stamp = check_tags(tags), now()
+    if any(code.strip().lower() == AUTO for code in sections) or suggest:
+        batches = [[item for batch in batches for item in batch]]
+
+    def plan(db: sqlite3.Connection, batches: Iterable[Sequence[Incoming]]) -> list[Outcome]:
+        return _plan_batches(db, batches, sections, suggest, stamp, progress, tag_names, dry_run)
+
     if dry_run:
-        db = connect(path)
-        try:
-            return _plan_and_file(db, items, sections, suggest, now(), progress)[0]
-        finally:
-            db.close()
+        with closing(connect(path)) as db:
+            outcomes = plan(db, batches)
+            again = final()
+            return outcomes if again is None else plan(db, [again])
     with write_transaction(path) as db:
-        outcomes, plan = _plan_and_file(db, items, sections, suggest, now(), progress)
-        write_plan(db, plan, tag_names, now())
+        db.execute("SAVEPOINT batches")
+        outcomes = plan(db, batches)
+        again = final()
+        if again is not None:
+            db.execute("ROLLBACK TO batches")
+            outcomes = plan(db, [again])
+        db.execute("RELEASE batches")
         return outcomes
 
 
-def _plan_and_file(
+def _plan_batches(
     db: sqlite3.Connection,
-    items: Sequence[Incoming],
+    batches: Iterable[Sequence[Incoming]],
     sections: Sequence[str],
     suggest: bool,
     stamp: str,
     progress: Progress | None,
-) -> tuple[list[Outcome], Plan]:
+    tags: Sequence[str],
+    dry_run: bool,
+) -> list[Outcome]:
+    """Plan (and unless `dry_run` write) batch after batch; what a batch planned is
+    written before the next one comes, and later batches enrich it with UPDATEs."""
     codes, auto = resolve_sections(db, sections)
     planner = Planner(db)
-    outcomes = []
-    for n, item in enumerate(items, 1):
-        outcomes.append(planner.take(item, stamp))
-        if progress and n % 250 == 0:
-            progress(250)
-    if progress:
-        progress(len(items) % 250)
-    if codes or auto or suggest:
-        classifier = _classifier(db) if (auto or suggest) else None
-        filed_already = _filed_keys(db)
-        for outcome in outcomes:
-            _file(planner, outcome, codes, auto, classifier, filed_already)
-    return outcomes, planner.plan
+    filing = bool(codes or auto or suggest)
+    classifier = _classifier(db) if (auto or suggest) else None
+    filed_already = _filed_keys(db) if filing else set()
+    outcomes: list[Outcome] = []
+    for batch in batches:
+        done = []
+        for n, item in enumerate(batch, 1):
+            done.append(planner.take(item, stamp))
+            if progress and n % 250 == 0:
+                progress(250)
+        if progress:
+            progress(len(batch) % 250)
+        if filing:
+            for outcome in done:
+                _file(planner, outcome, codes, auto, classifier, filed_already)
+        if not dry_run:
+            write_plan(db, planner.plan, tags, stamp)
+        filed_already.update(key for key, filed in planner.plan.filed.items() if filed)
+        planner.plan = Plan()
+        outcomes += done
+    return outcomes
 
 
 def _file(
@@ -596,28 +649,45 @@ def import_bib(
     on_parsed: Callable[[int], None] | None = None,
 ) -> Report:
     """Import every usable entry of `bib_file`; unusable ones are reported with their line
-    numbers and skipped. `on_parsed(n)` is told how many entries there are once parsed."""
+    numbers and skipped. A big file's parts are planned and written while the rest is
+    still being parsed (`BibParse`). `on_parsed(n)` is told about how many entries there
+    are once the parse has started, then exactly once it is done."""
     from .errors import BadInput
-    from .importers.bibtex import collector_paused, parse_bib, read_bib
+    from .importers.bibtex import BibEntry, BibParse, collector_paused, read_bib
 
     text, encoding = read_bib(bib_file)
-    entries, problems = parse_bib(text)
-    with collector_paused():
+    parse = BibParse(text)
+    name = bib_file.name
+
+    def incoming(entries: list[BibEntry]) -> list[Incoming]:
+        return [
+            Incoming(f"{name}:{e.line}", e.fields, "bibtex", {"line": e.line, "bibkey": e.bibkey})
+            for e in entries
+        ]
+
+    def batches() -> Iterator[list[Incoming]]:
+        for n, batch in enumerate(parse.batches()):
+            if n == 0 and on_parsed:  # after the workers are forked: the bar is a thread
+                on_parsed(text.count("\n@") + text.startswith("@"))
+            yield incoming(batch)
+
+    def final() -> list[Incoming] | None:
+        entries, problems = parse.result()
         if not entries and not problems:
             raise BadInput(f"no BibTeX entries in {bib_file}", "pass a .bib file")
         if on_parsed:
             on_parsed(len(entries))
-        name = bib_file.name
-        items = [
-            Incoming(f"{name}:{e.line}", e.fields, "bibtex", {"line": e.line, "bibkey": e.bibkey})
-            for e in entries
-        ]
-        outcomes = (
-            add_records(
-                path, items, sections=sections, tags=tags, dry_run=dry_run, progress=progress
-            )
-            if items
-            else []
+        return incoming(entries) if parse.revised else None
+
+    with collector_paused():
+        outcomes = add_batches(
+            path,
+            batches(),
+            sections=sections,
+            tags=tags,
+            dry_run=dry_run,
+            progress=progress,
+            final=final,
         )
         outcomes += [
             Outcome(
@@ -627,7 +697,7 @@ def import_bib(
                 extra={"line": p.line, "bibkey": p.bibkey},
                 exit_code=1,
             )
-            for p in problems
+            for p in parse.result()[1]
         ]
         outcomes.sort(key=lambda o: o.extra["line"])
-        return Report(outcomes, dry_run, {"file": str(bib_file), "encoding": encoding})
+    return Report(outcomes, dry_run, {"file": str(bib_file), "encoding": encoding})

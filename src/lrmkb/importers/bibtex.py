@@ -3,10 +3,11 @@
 
 `parse_bib` runs bibtexparser without its default middlewares (it resolves `@string`s and
 removes enclosing braces itself, and only in the fields lrmkb reads) and, for a big file
-on a machine with several cores, in several processes at once: see `parse_parallel`."""
+on a machine with several cores, in several processes at once: see `BibParse`."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
@@ -222,6 +223,7 @@ def read_bib(path: Path) -> tuple[str, str]:
 
 
 MAX_FIELD_CHARS = 200_000  # ten times a long abstract; more is a broken file, not metadata
+PARTS_PER_JOB = 4  # more, smaller parts: a caller starts on the first ones sooner
 PARALLEL_MIN_CHARS = 1_000_000
 """A file this big (about 3,000 entries) is parsed by several processes when the machine
 has the cores: starting one costs ~5 ms, parsing a million characters ~0.2 s."""
@@ -237,15 +239,58 @@ its `BibEntry` or the reason it cannot be used, a "string" with its raw value, o
 
 def parse_bib(text: str, *, jobs: int | None = None) -> tuple[list[BibEntry], list[BibProblem]]:
     """Every entry of a .bib text, split into usable ones and problems (never raises
-    for bad entries: one broken entry must not cost the user the rest).
+    for bad entries: one broken entry must not cost the user the rest)."""
+    parse = BibParse(text, jobs)
+    for _ in parse.batches():
+        pass
+    return parse.result()
 
-    `jobs` processes share the work (default `import_jobs`); the result is the same."""
-    jobs = import_jobs(len(text)) if jobs is None else jobs
-    with _quiet_splitter():
-        parsed = parse_parallel(text, jobs) if jobs > 1 else None
-        if parsed is None:
-            parsed = resolve(read_chunk(Chunk(text)))[:2]
-    return parsed
+
+class BibParse:
+    """A .bib text parsed in parts, by `jobs` processes at once for a big file (default
+    `import_jobs`; bibtexparser is pure Python, so threads would only take turns).
+
+    `batches()` yields the usable entries of each part as soon as it is parsed, in file
+    order, so that a caller can work on them while the rest is parsed; `result()` gives
+    the whole file's entries and problems — exactly what one process parsing the whole
+    file finds. When the two differ (`revised` after the batches: a key used again in a
+    later part, an `@string` the read-ahead missed, a worker that died), a caller that
+    acted on the batches starts again from `result()`."""
+
+    def __init__(self, text: str, jobs: int | None = None) -> None:
+        self.text = text
+        self.jobs = import_jobs(len(text)) if jobs is None else jobs
+        self.revised = False
+        self._result: tuple[list[BibEntry], list[BibProblem]] | None = None
+
+    def batches(self) -> Iterator[list[BibEntry]]:
+        import multiprocessing
+
+        chunks = cut(self.text, self.jobs * PARTS_PER_JOB) if self.jobs > 1 else []
+        if len(chunks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            chunks = [Chunk(self.text)]
+        strings = string_definitions(self.text) if len(chunks) > 1 else None
+        resolver = Resolver()
+        with _quiet_splitter():
+            try:
+                for items in _parse_chunks(chunks, strings, self.jobs):
+                    yield resolver.add(items)
+            except EOFError:  # a worker ended without an answer: `result()` parses alone
+                self.revised = True
+                return
+        entries, problems, found = resolver.finish()
+        self.revised = resolver.revised or (strings is not None and found != strings)
+        if strings is None or found == strings:
+            self._result = entries, problems
+
+    def result(self) -> tuple[list[BibEntry], list[BibProblem]]:
+        if self._result is None:
+            with _quiet_splitter():
+                items = read_chunk(Chunk(self.text))
+            resolver = Resolver()
+            resolver.add(items)
+            self._result = resolver.finish()[:2]
+        return self._result
 
 
 def import_jobs(size: int) -> int:
@@ -298,57 +343,105 @@ def cut(text: str, parts: int) -> list[Chunk]:
     return [*chunks, Chunk(text[starts[-1] :], first_line)]
 
 
-def parse_parallel(text: str, jobs: int) -> tuple[list[BibEntry], list[BibProblem]] | None:
-    """`parse_bib` in `jobs` processes (bibtexparser is pure Python: threads would take
-    turns). The file is `cut` into chunks; worker processes, forked, parse all but the
-    first while this one parses the first, and `resolve` puts them together as one file.
-
-    The `@string`s every chunk needs are read ahead (`string_definitions`) and checked
-    against those the parse found. None — the caller then parses in one process — when
-    the file does not cut, the check fails, or a worker ends without an answer (a bug
-    there then shows in the one-process parse)."""
+def _parse_chunks(
+    chunks: list[Chunk], strings: dict[str, str] | None, jobs: int
+) -> Iterator[list[Item]]:
+    """The items of each chunk, in order. `jobs - 1` forked workers take chunks in turn
+    and send them back as each is done; this process parses the first chunk, and while
+    it waits for one a worker is still parsing, it takes the next free chunk itself — so
+    that however long the caller takes with each batch, no process waits while there is
+    parsing left."""
+    if len(chunks) == 1:
+        yield read_chunk(chunks[0], strings)
+        return
     import multiprocessing
     import pickle
 
-    chunks = cut(text, jobs)
-    if len(chunks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    strings = string_definitions(text)
     context = multiprocessing.get_context("fork")
-    workers = []
+    taken = context.Value("i", 1)  # chunks before this one are taken (0 by this process)
+    workers, receivers = [], []
     try:
-        for chunk in chunks[1:]:
+        for _ in range(min(jobs - 1, len(chunks) - 1)):
             receiver, sender = context.Pipe(duplex=False)
-            worker = context.Process(target=_work, args=(sender, chunk, strings), daemon=True)
+            worker = context.Process(target=_work, args=(sender, chunks, taken, strings))
+            worker.daemon = True
             worker.start()
             sender.close()
-            workers.append((worker, receiver))
-        items = read_chunk(chunks[0], strings)
-        for _, receiver in workers:
-            items += pickle.loads(receiver.recv_bytes())
-    except EOFError:
-        return None
+            workers.append(worker)
+            receivers.append(receiver)
+        yield read_chunk(chunks[0], strings)
+        ready: dict[int, list[Item] | bytes] = {}  # parsed here, or pickled by a worker
+        for n in range(1, len(chunks)):
+            while n not in ready:
+                _collect(receivers, ready, block=False)
+                if n in ready:
+                    break
+                if (m := _next(taken, len(chunks))) is not None:  # work ahead, not wait
+                    ready[m] = read_chunk(chunks[m], strings)
+                elif not receivers:
+                    raise EOFError(f"the worker that took part {n} ended without it")
+                else:
+                    _collect(receivers, ready, block=True)
+            done = ready.pop(n)
+            yield pickle.loads(done) if isinstance(done, bytes) else done
     finally:
-        for worker, receiver in workers:
-            receiver.close()
+        for worker in workers:
             if worker.exitcode is None:
                 worker.terminate()
             worker.join()
-    entries, problems, found = resolve(items)
-    return (entries, problems) if found == strings else None
 
 
-def _work(sender: Any, chunk: Chunk, strings: dict[str, str]) -> None:
-    """A worker process: parse one chunk and send its items back. On any failure it
-    just closes the pipe; the parent then parses the file alone."""
+def _collect(receivers: list[Any], ready: dict[int, Any], *, block: bool) -> None:
+    """Read what the workers have sent (waiting for something when `block`); a worker
+    whose pipe closed has ended — done with its chunks, or dead."""
+    from multiprocessing.connection import wait
+
+    for receiver in wait(receivers, None if block else 0):
+        try:
+            n = int(receiver.recv_bytes())
+            ready[n] = receiver.recv_bytes()
+        except EOFError:
+            receivers.remove(receiver)
+
+
+def _work(sender: Any, chunks: list[Chunk], taken: Any, strings: dict[str, str] | None) -> None:
+    """A worker process: take the next chunk nobody has taken, parse it, hand it to a
+    thread that sends it while the next is parsed (the parent reads when it is ready),
+    until none is left; then end at once — without the clean-up of an ordinary exit,
+    which would flush the parent's output buffers a second time. On any failure it just
+    ends: the parent then parses the file alone (and meets the failure itself, if it is
+    a bug)."""
     import pickle
+    import queue
+    import threading
 
+    outbox: queue.Queue[tuple[int, bytes] | None] = queue.Queue()
+
+    def send() -> None:
+        with contextlib.suppress(OSError):
+            while (message := outbox.get()) is not None:
+                sender.send_bytes(str(message[0]).encode())
+                sender.send_bytes(message[1])
+
+    thread = threading.Thread(target=send)
+    thread.start()
     try:
-        sender.send_bytes(pickle.dumps(read_chunk(chunk, strings), pickle.HIGHEST_PROTOCOL))
-    except BaseException:  # the parent redoes the work, and reports what goes wrong
-        pass
+        while (n := _next(taken, len(chunks))) is not None:
+            items = read_chunk(chunks[n], strings)
+            outbox.put((n, pickle.dumps(items, pickle.HIGHEST_PROTOCOL)))
+        outbox.put(None)
+        thread.join()
     finally:
-        sender.close()
+        os._exit(0)  # the pipe closes with the process
+
+
+def _next(taken: Any, count: int) -> int | None:
+    with taken.get_lock():
+        n = taken.value
+        if n >= count:
+            return None
+        taken.value = n + 1
+        return n
 
 
 def string_definitions(text: str) -> dict[str, str]:
@@ -380,9 +473,16 @@ def read_chunk(chunk: Chunk, strings: dict[str, str] | None = None) -> list[Item
 
 
 def _split(text: str) -> Any:
+    """bibtexparser's split. A block it gave up on keeps the exception, whose traceback
+    holds the parse's frames and through them the whole library: a reference cycle,
+    which only the garbage collector would free — and an import pauses it."""
     import bibtexparser
 
-    return bibtexparser.parse_string(text, parse_stack=[])
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    for block in library.failed_blocks:
+        if isinstance(error := getattr(block, "error", None), BaseException):
+            error.__traceback__ = None
+    return library
 
 
 def _string_values(library: Any) -> dict[str, str]:
@@ -417,40 +517,57 @@ def _entry(entry: Any, line: int, strings: dict[str, str]) -> BibEntry | str:
     return BibEntry(line, entry.key, paper) if paper["title"] else "no title"
 
 
-def resolve(items: list[Item]) -> tuple[list[BibEntry], list[BibProblem], dict[str, str]]:
-    """Usable entries, problems (by line) and `@string` values of a file's items, with
-    keys registered as bibtexparser's `Library` does: the first entry (or `@string`) of a
-    key counts, a later one is a duplicate — and then neither is used, since which of
-    the two the user's citations mean is unknown."""
-    entry_keys: dict[str, Item] = {}
-    string_keys: set[str] = set()
-    strings: dict[str, str] = {}
-    problems: list[BibProblem] = []
-    duplicated: dict[str, int] = {}  # key → line of its last duplicate
-    for item in items:  # in file order
-        kind, line, key, payload = item
-        if kind == "problem":
-            problems.append(payload)
-        elif key in (entry_keys if kind == "entry" else string_keys):
-            problems.append(BibProblem(line, key, f"duplicate key {key!r} in the file"))
-            if kind == "entry":
-                duplicated[key] = line
-        elif kind == "entry":
-            entry_keys[key] = item
-        else:
-            string_keys.add(key)
-            strings[key.lower()] = payload
-    entries = []
-    for key, (_, line, _, payload) in entry_keys.items():
-        if key in duplicated:
-            reason = f"duplicate key {key!r} in the file (again at line {duplicated[key]})"
-            problems.append(BibProblem(line, key, reason))
-        elif isinstance(payload, BibEntry):
-            entries.append(payload)
-        else:
-            problems.append(BibProblem(line, key, payload))
-    problems.sort(key=lambda p: p.line)
-    return entries, problems, strings
+class Resolver:
+    """A file's items, part after part, registered as bibtexparser's `Library` registers
+    keys: the first entry (or `@string`) of a key counts, a later one is a duplicate —
+    and then neither is used, since which of the two the user's citations mean is
+    unknown. `add` returns the entries usable so far; `revised` says that one of them
+    later turned out to share its key."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, Item] = {}  # key → its first entry
+        self.string_keys: set[str] = set()
+        self.strings: dict[str, str] = {}
+        self.problems: list[BibProblem] = []
+        self.duplicated: dict[str, int] = {}  # key → line of its last duplicate
+        self.given: set[str] = set()  # keys of the entries `add` returned
+        self.revised = False
+
+    def add(self, items: list[Item]) -> list[BibEntry]:
+        usable = []
+        for item in items:  # in file order
+            kind, line, key, payload = item
+            if kind == "problem":
+                self.problems.append(payload)
+            elif key in (self.entries if kind == "entry" else self.string_keys):
+                self.problems.append(BibProblem(line, key, f"duplicate key {key!r} in the file"))
+                if kind == "entry":
+                    self.duplicated[key] = line
+                    self.revised |= key in self.given
+            elif kind == "entry":
+                self.entries[key] = item
+                if isinstance(payload, BibEntry):
+                    usable.append(payload)
+            else:
+                self.string_keys.add(key)
+                self.strings[key.lower()] = payload
+        usable = [e for e in usable if e.bibkey not in self.duplicated]
+        self.given.update(e.bibkey for e in usable)
+        return usable
+
+    def finish(self) -> tuple[list[BibEntry], list[BibProblem], dict[str, str]]:
+        """Usable entries, problems (by line) and `@string` values of the whole file."""
+        entries, problems = [], list(self.problems)
+        for key, (_, line, _, payload) in self.entries.items():
+            if key in self.duplicated:
+                reason = f"duplicate key {key!r} in the file (again at line {self.duplicated[key]})"
+                problems.append(BibProblem(line, key, reason))
+            elif isinstance(payload, BibEntry):
+                entries.append(payload)
+            else:
+                problems.append(BibProblem(line, key, payload))
+        problems.sort(key=lambda p: p.line)
+        return entries, problems, self.strings
 
 
 def _usable_fields(fields: list[Any], strings: dict[str, str]) -> tuple[dict[str, str], str | None]:
