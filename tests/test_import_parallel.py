@@ -140,6 +140,31 @@ def test_a_real_library_parsed_in_parts_gives_what_one_parse_gives(jobs: int) ->
     assert batched == parse.result()[0]
 
 
+def import_twice(
+    cli,
+    db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    blocks: list[str],
+    *options: str,
+    jobs: int,
+) -> tuple[dict, dict, Path]:
+    """Import the same file into two copies of the database, in one process and in
+    `jobs`; both `--json` reports, and the second copy."""
+    bib = tmp_path / "big.bib"
+    bib.write_text("\n".join(blocks) + "\n", encoding="utf-8")
+    other = tmp_path / "other.db"
+    other.write_bytes(db.read_bytes())
+    assert threading.active_count() == 1  # else `import_jobs` keeps to one process
+    reports = []
+    for n, target in (("1", db), (str(jobs), other)):
+        monkeypatch.setenv("LRMKB_IMPORT_JOBS", n)
+        result = cli("import", str(bib), "--json", *options, db=target)
+        assert result.exit_code == 0, result.stderr  # broken entries are reported, not fatal
+        reports.append(json.loads(result.stdout))
+    return reports[0], reports[1], other
+
+
 def test_import_with_several_processes_writes_what_one_process_writes(
     cli, db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -151,19 +176,7 @@ def test_import_with_several_processes_writes_what_one_process_writes(
     blocks[75] = "@article{e20, title = {Same key as an earlier entry}}"
     blocks[90] = "@article{broken, title = {no end\n"
     blocks.append("@article{e10, title = {Paper number 10}, author = {Author10, A}, year = 2010}")
-    bib = tmp_path / "many.bib"
-    bib.write_text("\n".join(blocks) + "\n", encoding="utf-8")
-    other = tmp_path / "other.db"
-    other.write_bytes(db_file.read_bytes())
-
-    def run(jobs: str, db: Path) -> dict:
-        monkeypatch.setenv("LRMKB_IMPORT_JOBS", jobs)
-        result = cli("import", str(bib), "--json", db=db)
-        assert result.exit_code == 0, result.stderr  # broken entries are reported, not fatal
-        return json.loads(result.stdout)
-
-    assert threading.active_count() == 1  # else `import_jobs` keeps to one process
-    one, several = run("1", db_file), run("3", other)
+    one, several, other = import_twice(cli, db_file, tmp_path, monkeypatch, blocks, jobs=3)
     assert several == one
     assert one["summary"] == {"added": 116, "enriched": 0, "skipped": 0, "failed": 5}
     papers = "SELECT key, title, authors, year, venue FROM paper ORDER BY id"
@@ -220,22 +233,10 @@ def test_parts_written_as_they_are_parsed_give_what_one_batch_gives(
     blocks[220] = (
         "@misc{survey, title = {Towards a Mechanistic Understanding of Large Reasoning Models: A Survey of Training, Inference, and Failures}, author = {Hu, Yi}, year = 2026, note = {read twice}}"
     )
-    bib = tmp_path / "parts.bib"
-    bib.write_text("\n".join(blocks) + "\n", encoding="utf-8")
-    other = tmp_path / "other.db"
-    other.write_bytes(db_file.read_bytes())
-
-    def run(jobs: str, db: Path) -> dict:
-        monkeypatch.setenv("LRMKB_IMPORT_JOBS", jobs)
-        args = ("import", str(bib), "--json", "--tag", "mine", "--section", "4.3")
-        result = cli(*args, db=db)
-        assert result.exit_code == 0, result.stderr
-        return json.loads(result.stdout)
-
-    parse = BibParse(bib.read_text(encoding="utf-8"), 2)
-    assert len(list(parse.batches())) == 8 and not parse.revised  # 4 parts per process
-    assert threading.active_count() == 1  # else `import_jobs` keeps to one process
-    one, parts = run("1", db_file), run("2", other)
+    parse = BibParse("\n".join(blocks) + "\n", 2)
+    assert len(list(parse.batches())) == 12 and not parse.revised  # 6 parts per process
+    options = ("--tag", "mine", "--section", "4.3")
+    one, parts, other = import_twice(cli, db_file, tmp_path, monkeypatch, blocks, *options, jobs=2)
     assert parts == one
     assert one["summary"] == {"added": 238, "enriched": 2, "skipped": 0, "failed": 0}
     enriched = {r["bibkey"]: (r["key"], r["filled"]) for r in one["results"] if r["filled"]}
