@@ -6,9 +6,11 @@ and the parts, put together, are that result unless the parse says it `revised` 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -246,3 +248,25 @@ def test_parts_written_as_they_are_parsed_give_what_one_batch_gives(
     }
     assert _content(other) == _content(db_file)
     assert cli("db", "check", db=other).exit_code == 0
+
+
+def test_a_worker_that_dies_costs_time_not_entries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If a worker process ends without sending its parts (killed, out of memory), the
+    parse says so (`revised`) and its result is the one-process parse."""
+    from lrmkb.importers import bibtex
+
+    text = "".join(f"@misc{{m{i}, title={{Paper {i}}}}}\n" for i in range(400))
+    parent, read_chunk = os.getpid(), bibtex.read_chunk
+
+    def dies_in_a_worker(chunk, strings=None):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            os._exit(1)
+        if chunk.first_line == 0:
+            time.sleep(0.5)  # the workers take their first parts meanwhile
+        return read_chunk(chunk, strings)
+
+    monkeypatch.setattr(bibtex, "read_chunk", dies_in_a_worker)
+    parse, _ = in_parts(text, 3)
+    assert parse.revised
+    assert parse.result() == parse_bib(text, jobs=1)
+    assert len(parse.result()[0]) == 400

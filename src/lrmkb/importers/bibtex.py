@@ -223,7 +223,8 @@ def read_bib(path: Path) -> tuple[str, str]:
 
 
 MAX_FIELD_CHARS = 200_000  # ten times a long abstract; more is a broken file, not metadata
-PARTS_PER_JOB = 6  # more, smaller parts: a caller starts on the first ones sooner
+PARTS_PER_JOB = 6
+COUNTER_WAIT_S = 10.0  # an update of the shared chunk counter takes microseconds
 PARALLEL_MIN_CHARS = 1_000_000
 """A file this big (about 3,000 entries) is parsed by several processes when the machine
 has the cores: starting one costs ~5 ms, parsing a million characters ~0.2 s."""
@@ -363,12 +364,14 @@ def _parse_chunks(
     try:
         for _ in range(min(jobs - 1, len(chunks) - 1)):
             receiver, sender = context.Pipe(duplex=False)
-            worker = context.Process(target=_work, args=(sender, chunks, taken, strings))
+            receivers.append(receiver)
+            # the worker closes its copies of the read ends: a dead parent then breaks the pipe
+            args = (sender, list(receivers), chunks, taken, strings)
+            worker = context.Process(target=_work, args=args)
             worker.daemon = True
             worker.start()
             sender.close()
             workers.append(worker)
-            receivers.append(receiver)
         yield read_chunk(chunks[0], strings)
         ready: dict[int, list[Item] | bytes] = {}  # parsed here, or pickled by a worker
         for n in range(1, len(chunks)):
@@ -404,21 +407,30 @@ def _collect(receivers: list[Any], ready: dict[int, Any], *, block: bool) -> Non
             receivers.remove(receiver)
 
 
-def _work(sender: Any, chunks: list[Chunk], taken: Any, strings: dict[str, str] | None) -> None:
+def _work(
+    sender: Any,
+    receivers: list[Any],
+    chunks: list[Chunk],
+    taken: Any,
+    strings: dict[str, str] | None,
+) -> None:
     """A worker process: take the next chunk nobody has taken, parse it, hand it to a
     thread that sends it while the next is parsed (the parent reads when it is ready),
-    until none is left; then end at once — without the clean-up of an ordinary exit,
-    which would flush the parent's output buffers a second time. On any failure it just
-    ends: the parent then parses the file alone (and meets the failure itself, if it is
-    a bug)."""
+    until none is left or the parent is gone; then end at once — without the clean-up of
+    an ordinary exit, which would flush the parent's output buffers a second time. On
+    any failure it just ends: the parent then parses the file alone (and meets the
+    failure itself, if it is a bug)."""
     import pickle
     import queue
     import threading
 
+    for receiver in receivers:
+        receiver.close()
+    parent = os.getppid()
     outbox: queue.Queue[tuple[int, bytes] | None] = queue.Queue()
 
     def send() -> None:
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):  # the parent is gone
             while (message := outbox.get()) is not None:
                 sender.send_bytes(str(message[0]).encode())
                 sender.send_bytes(message[1])
@@ -426,7 +438,10 @@ def _work(sender: Any, chunks: list[Chunk], taken: Any, strings: dict[str, str] 
     thread = threading.Thread(target=send)
     thread.start()
     try:
-        while (n := _next(taken, len(chunks))) is not None:
+        while thread.is_alive() and os.getppid() == parent:
+            n = _next(taken, len(chunks))
+            if n is None:
+                break
             items = read_chunk(chunks[n], strings)
             outbox.put((n, pickle.dumps(items, pickle.HIGHEST_PROTOCOL)))
         outbox.put(None)
@@ -436,12 +451,19 @@ def _work(sender: Any, chunks: list[Chunk], taken: Any, strings: dict[str, str] 
 
 
 def _next(taken: Any, count: int) -> int | None:
-    with taken.get_lock():
+    """Take the next chunk nobody has taken, if any. A process killed while it held the
+    counter's lock would leave the others waiting forever: they give up instead."""
+    lock = taken.get_lock()
+    if not lock.acquire(timeout=COUNTER_WAIT_S):
+        raise EOFError("a parse process died holding the chunk counter")
+    try:
         n = taken.value
         if n >= count:
             return None
         taken.value = n + 1
         return n
+    finally:
+        lock.release()
 
 
 def string_definitions(text: str) -> dict[str, str]:
