@@ -7,9 +7,10 @@ title match among papers with the same first-author surname and a year at most o
 apart (rapidfuzz `fuzz.ratio` ≥ `FUZZY_THRESHOLD` on lower-case ASCII titles without
 punctuation). A match is *enriched*: its empty fields are filled, nothing already set is
 overwritten. Anything else is *added* under a new house key that never renames an
-existing one. A whole batch is planned in memory first (the existing papers are indexed
-once, so a 10,000-entry file costs no per-entry scans) and then written with a handful
-of `executemany` statements in one transaction: all of it lands, or none."""
+existing one. Records are planned in memory (the existing papers are indexed once, so a
+10,000-entry file costs no per-entry scans) and written with a handful of `executemany`
+statements per batch — an import writes each part of its file while the next is parsed
+(`add_batches`) — all in one transaction: all of it lands, or none."""
 
 from __future__ import annotations
 
@@ -396,21 +397,23 @@ def add_batches(
     if any(code.strip().lower() == AUTO for code in sections) or suggest:
         batches = [[item for batch in batches for item in batch]]
 
-    def plan(db: sqlite3.Connection, batches: Iterable[Sequence[Incoming]]) -> list[Outcome]:
+    def plan(
+        db: sqlite3.Connection, batches: Iterable[Sequence[Incoming]], progress: Progress | None
+    ) -> list[Outcome]:
         return _plan_batches(db, batches, sections, suggest, stamp, progress, tag_names, dry_run)
 
     if dry_run:
         with closing(connect(path)) as db:
-            outcomes = plan(db, batches)
+            outcomes = plan(db, batches, progress)
             again = final()
-            return outcomes if again is None else plan(db, [again])
+            return outcomes if again is None else plan(db, [again], None)
     with write_transaction(path) as db:
         db.execute("SAVEPOINT batches")
-        outcomes = plan(db, batches)
+        outcomes = plan(db, batches, progress)
         again = final()
         if again is not None:
             db.execute("ROLLBACK TO batches")
-            outcomes = plan(db, [again])
+            outcomes = plan(db, [again], None)
         db.execute("RELEASE batches")
         return outcomes
 

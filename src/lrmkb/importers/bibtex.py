@@ -265,11 +265,9 @@ class BibParse:
         self._result: tuple[list[BibEntry], list[BibProblem]] | None = None
 
     def batches(self) -> Iterator[list[BibEntry]]:
-        import multiprocessing
-
-        chunks = cut(self.text, self.jobs * PARTS_PER_JOB) if self.jobs > 1 else []
-        if len(chunks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            chunks = [Chunk(self.text)]
+        chunks = [Chunk(self.text)]
+        if self.jobs > 1 and _can_fork():
+            chunks = cut(self.text, self.jobs * PARTS_PER_JOB)
         strings = string_definitions(self.text) if len(chunks) > 1 else None
         resolver = Resolver()
         with _quiet_splitter():
@@ -292,6 +290,12 @@ class BibParse:
             resolver.add(items)
             self._result = resolver.finish()[:2]
         return self._result
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def import_jobs(size: int) -> int:
