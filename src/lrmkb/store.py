@@ -2,8 +2,8 @@
 
 Read commands use `connect()` (plain sqlite3); bulk writes (`add`, `import`) use
 `write_transaction()` (plain SQL), other writes `write_session()` (SQLModel) — all get WAL,
-a busy timeout, foreign keys and the schema check. Every way
-a database can fail to open or write becomes one `DatabaseProblem` (exit 4)."""
+a busy timeout, foreign keys and the schema check. Every way a database can fail to open
+or write becomes one `DatabaseProblem` (exit 4)."""
 
 from __future__ import annotations
 
