@@ -24,15 +24,18 @@ from ..errors import BadInput, UsageError
 from ..ids import parse_arxiv_id, parse_doi
 from .latex import decode_latex
 
-VENUE_FIELDS = ("journal", "booktitle", "howpublished", "school", "institution")
+VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "howpublished", "school", "institution")
+"""Where a paper appeared, in order of preference (`journaltitle` is BibLaTeX's `journal`)."""
 USED_FIELDS = frozenset(
     [
         "author",
         "editor",
         "title",
         "year",
+        "date",
         "eprint",
         "archiveprefix",
+        "eprinttype",
         "volume",
         "pages",
         "publisher",
@@ -149,9 +152,10 @@ def _paper(f: dict[str, str], entry_type: str, latex: bool) -> dict[str, Any]:
     title = text(title_raw)
     if title is not title_raw:  # decoding can leave doubled spaces; the input has none
         title = " ".join(title.split())
-    year_match = _YEAR_RE.search(f.get("year", ""))
+    year_match = _YEAR_RE.search(f.get("year") or f.get("date", ""))  # BibLaTeX: date
     arxiv = None
-    if f.get("eprint") and f.get("archiveprefix", "arxiv").lower() == "arxiv":
+    archive = f.get("archiveprefix") or f.get("eprinttype") or "arxiv"  # BibTeX, BibLaTeX
+    if f.get("eprint") and archive.lower() == "arxiv":
         arxiv = parse_arxiv_id(f["eprint"])
     venue = next(filter(None, map(f.get, VENUE_FIELDS)), None)
     return {
