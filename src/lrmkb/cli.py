@@ -152,20 +152,24 @@ def search(
     query: Annotated[
         list[str],
         typer.Argument(
-            help='Words, "phrases", prefix*, -word, OR, field:value.', show_default=False
+            metavar="QUERY",
+            help='Words, "phrases", prefix*, -word, OR, field:value.',
+            show_default=False,
         ),
     ],
     type_: Annotated[
-        str | None, typer.Option("--type", help="Only one kind: paper, finding or node.")
+        str | None,
+        typer.Option("--type", metavar="KIND", help="Only one kind: paper, finding or node."),
     ] = None,
     section: Annotated[
-        list[str] | None, typer.Option("--section", help="Only within this section (e.g. 4.3).")
+        list[str] | None,
+        typer.Option("--section", metavar="CODE", help="Only within this section (e.g. 4.3)."),
     ] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", help="Only papers with this tag.")
+        list[str] | None, typer.Option("--tag", metavar="TAG", help="Only papers with this tag.")
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", min=1, help="Results per group.")
+        int, typer.Option("--limit", min=1, metavar="N", help="Results per group.")
     ] = search_cli.DEFAULT_LIMIT,
     as_json: JsonOpt = False,
 ) -> None:
@@ -197,7 +201,9 @@ def search(
 
 @app.command()
 def show(
-    key: Annotated[str, typer.Argument(help="Citation key, arXiv id (any form) or DOI.")],
+    key: Annotated[
+        str, typer.Argument(metavar="KEY", help="Citation key, arXiv id (any form) or DOI.")
+    ],
     as_json: JsonOpt = False,
 ) -> None:
     """Everything about one paper: metadata, sections, claims, tags.
@@ -233,7 +239,8 @@ def tree(as_json: JsonOpt = False) -> None:
 @app.command()
 def findings(
     section: Annotated[
-        list[str] | None, typer.Option("--section", help="Section or question code, e.g. 4.3.")
+        list[str] | None,
+        typer.Option("--section", metavar="CODE", help="Section or question code, e.g. 4.3."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -282,9 +289,10 @@ def stats(as_json: JsonOpt = False) -> None:
 
 @app.command()
 def tag(
-    key: Annotated[str, typer.Argument(help="Citation key, arXiv id or DOI.")],
+    key: Annotated[str, typer.Argument(metavar="KEY", help="Citation key, arXiv id or DOI.")],
     names: Annotated[
-        list[str], typer.Argument(help="Tags to add (or remove).", show_default=False)
+        list[str],
+        typer.Argument(metavar="TAG", help="Tags to add (or remove).", show_default=False),
     ],
     remove: Annotated[bool, typer.Option("--remove", help="Remove the tags instead.")] = False,
     as_json: JsonOpt = False,
@@ -313,13 +321,14 @@ SectionOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--section",
+        metavar="CODE",
         help="File under this node (repeatable), or `auto` for the best suggestion.",
         show_default=False,
     ),
 ]
 AddTagOpt = Annotated[
     list[str] | None,
-    typer.Option("--tag", help="Tag every paper (repeatable).", show_default=False),
+    typer.Option("--tag", metavar="TAG", help="Tag every paper (repeatable).", show_default=False),
 ]
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")
@@ -331,6 +340,7 @@ def add(
     sources: Annotated[
         list[str],
         typer.Argument(
+            metavar="SOURCE",
             help="arXiv ids in any form: 2505.22148, arXiv:2505.22148v2, "
             "https://arxiv.org/abs/2505.22148, hep-th/9901001 …",
             show_default=False,
@@ -377,7 +387,9 @@ def import_(
     file: Annotated[
         Path,
         # lrmkb reads the file itself, so a problem is one clear error, not a usage message
-        typer.Argument(help="A .bib file (UTF-8; Latin-1 is detected).", readable=False),
+        typer.Argument(
+            metavar="FILE.bib", help="A .bib file (UTF-8; Latin-1 is detected).", readable=False
+        ),
     ],
     section: SectionOpt = None,
     tag: AddTagOpt = None,
@@ -626,9 +638,11 @@ def db_init() -> None:
 
 @db_app.command("build")
 def db_build(
-    seeds: Annotated[Path, typer.Option("--seeds", help="The seeds folder.")] = Path("seeds"),
+    seeds: Annotated[Path, typer.Option("--seeds", metavar="DIR", help="The seeds folder.")] = Path(
+        "seeds"
+    ),
     output_path: Annotated[
-        Path, typer.Option("--output", help="Where to write the database.")
+        Path, typer.Option("--output", metavar="FILE", help="Where to write the database.")
     ] = Path("data/survey.db"),
 ) -> None:
     """Build the survey database from seeds/ (deterministic: same seeds, same dump)."""
@@ -648,6 +662,7 @@ def db_check(
         Path | None,
         typer.Option(
             "--seeds",
+            metavar="DIR",
             help="Also validate this seeds folder (default for a checkout's data/survey.db: "
             "the seeds/ beside it, and the database must match a fresh build of them).",
         ),
@@ -655,7 +670,9 @@ def db_check(
     survey: Annotated[
         Path | None,
         typer.Option(
-            "--survey", help="The survey's text: seeds must not copy 12 words in a row from it."
+            "--survey",
+            metavar="FILE",
+            help="The survey's text: seeds must not copy 12 words in a row from it.",
         ),
     ] = None,
     reindex: Annotated[
