@@ -62,3 +62,18 @@ def cli(db_file: Path) -> Callable[..., object]:
         return runner.invoke(app, [*prefix, *args], input=input, catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture
+def seeds_copy(tmp_path: Path) -> Path:
+    """A private copy of `seeds/` to break on purpose."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    """Edit a file in place; `old` must be there (else the test would test nothing)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -118,6 +118,14 @@ def markdown_tokens(text: str) -> list[Any]:
     return MarkdownIt("commonmark").enable("table").parse(text)
 
 
+def slugs_of(text: str) -> set[str]:
+    """The anchors GitHub gives the headings of `text`, repeated ones numbered."""
+    from lrmkb.exporters.markdown import Anchors
+
+    anchors = Anchors()
+    return {anchors.add(words) for _, words in headings(text)}
+
+
 def headings(text: str) -> list[tuple[int, str]]:
     """(level, text as rendered) of every heading, in order."""
     tokens = markdown_tokens(text)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import lrmkb.checks
-from conftest import SEEDS
+from conftest import SEEDS, replace_once
 from lrmkb.importers.seeds import build
 from reliability_fixtures import EXIT, lrmkb_as_a_user, snapshot
 
@@ -153,19 +153,6 @@ def test_records_no_command_could_read(cli, db_file: Path) -> None:
     ]
 
 
-@pytest.fixture
-def seeds_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "seeds"
-    shutil.copytree(SEEDS, target)
-    return target
-
-
-def replace_in(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def test_valid_seeds_pass(cli, seeds_copy: Path) -> None:
     code, report = check(cli, "--seeds", str(seeds_copy))
     assert code == EXIT["ok"]
@@ -173,7 +160,7 @@ def test_valid_seeds_pass(cli, seeds_copy: Path) -> None:
 
 
 def test_seed_problems_exit_1_and_name_the_file(cli, seeds_copy: Path) -> None:
-    replace_in(seeds_copy / "nodes" / "4.3.toml", '"chen2024think"', '"nosuchpaper2024"')
+    replace_once(seeds_copy / "nodes" / "4.3.toml", '"chen2024think"', '"nosuchpaper2024"')
     code, report = check(cli, "--seeds", str(seeds_copy))
     assert code == EXIT["bad input"]
     assert "nodes/4.3.toml: node 4.3 cites unknown paper nosuchpaper2024" in problems(
@@ -189,7 +176,7 @@ def test_seeds_must_not_copy_the_survey(cli, seeds_copy: Path, tmp_path: Path) -
     code, report = check(cli, "--seeds", str(seeds_copy), "--survey", str(survey))
     assert code == EXIT["ok"], report
     toml = seeds_copy / "nodes" / "4.3.toml"
-    replace_in(toml, 'summary = """', f'summary = """{copied.upper()}; ')
+    replace_once(toml, 'summary = """', f'summary = """{copied.upper()}; ')
     code, report = check(cli, "--seeds", str(seeds_copy), "--survey", str(survey))
     assert code == EXIT["bad input"]
     [problem] = problems(report, "seeds")
@@ -220,7 +207,7 @@ def test_the_checkout_db_is_checked_against_its_seeds(cli, checkout: Path) -> No
 
 def test_a_stale_checkout_db_is_reported(cli, checkout: Path) -> None:
     """Seeds edited but `make db` forgotten: the check says so."""
-    replace_in(checkout / "seeds" / "papers.bib", "title = {", "title = {Revised: ")
+    replace_once(checkout / "seeds" / "papers.bib", "title = {", "title = {Revised: ")
     code, report = check(cli, db=checkout / "data" / "survey.db")
     assert code == EXIT["bad input"]
     assert problems(report, "build") == [

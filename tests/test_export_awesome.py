@@ -17,9 +17,10 @@ from export_fixtures import (
     headings,
     links,
     markdown_tokens,
+    slugs_of,
 )
 from lrmkb.exporters.awesome import shields_text
-from lrmkb.exporters.markdown import Anchors, github_slug
+from lrmkb.exporters.markdown import github_slug
 
 REAL_LIST = SHARED / "survey" / "awesome-list-README.md"
 
@@ -28,11 +29,6 @@ def awesome(cli, *args: str) -> str:
     result = cli("export", "--format", "awesome", *args)
     assert result.exit_code == 0, result.stderr
     return result.stdout
-
-
-def slugs_of(text: str) -> set[str]:
-    anchors = Anchors()
-    return {anchors.add(words) for _, words in headings(text)}
 
 
 def test_slugs_match_the_anchors_of_the_real_list() -> None:

@@ -7,19 +7,20 @@ import json
 import re
 from pathlib import Path
 
-from export_fixtures import AWKWARD, add_paper, assert_links_resolve, headings, markdown_tokens
-from lrmkb.exporters.markdown import Anchors
+from export_fixtures import (
+    AWKWARD,
+    add_paper,
+    assert_links_resolve,
+    headings,
+    markdown_tokens,
+    slugs_of,
+)
 
 
 def md(cli, *args: str) -> str:
     result = cli("export", "--format", "md", *args)
     assert result.exit_code == 0, result.stderr
     return result.stdout
-
-
-def slugs_of(text: str) -> set[str]:
-    anchors = Anchors()
-    return {anchors.add(words) for _, words in headings(text)}
 
 
 def test_section_4_3_reads_like_the_survey(cli) -> None:

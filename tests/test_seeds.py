@@ -4,14 +4,13 @@ sync, and the curated text is our own words."""
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from conftest import BUNDLED_DB, SEEDS, SHARED, dump
+from conftest import BUNDLED_DB, SEEDS, SHARED, dump, replace_once
 from lrmkb.cli import app
 from lrmkb.ids import KEY_RE, base_key
 from lrmkb.importers.seeds import build, load, validate
@@ -46,19 +45,6 @@ def test_db_check_with_seeds_passes(db_file: Path) -> None:
     assert "0 problem(s)" in result.stdout
 
 
-@pytest.fixture
-def seeds_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "seeds"
-    shutil.copytree(SEEDS, target)
-    return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 @pytest.mark.parametrize(
     ("file", "old", "new", "problem"),
     [
@@ -81,7 +67,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_validator_catches_broken_seeds(
     seeds_copy: Path, tmp_path: Path, file, old, new, problem
 ) -> None:
-    edit(seeds_copy / file, old, new)
+    replace_once(seeds_copy / file, old, new)
     assert any(problem in p for p in validate(load(seeds_copy)))
     result = build_from(seeds_copy, tmp_path)
     assert result.exit_code == 1
