@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from lrmkb import output, render, search_cli
+from lrmkb.cli import fast as search_cli
+from lrmkb.cli import output, render
 from lrmkb.errors import LrmkbError
 from lrmkb.search import refresh_index, search
 from lrmkb.store import connect, transaction

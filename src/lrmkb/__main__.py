@@ -1,6 +1,6 @@
 """`python -m lrmkb` and the `lrmkb` console script.
 
-A plain `lrmkb search …` is answered without importing the Typer app (see `search_cli`);
+A plain `lrmkb search …` is answered without importing the Typer app (see `cli/fast.py`);
 everything else goes to Typer."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import sys
 
 
 def main() -> None:
-    from .search_cli import run_fast
+    from .cli.fast import run_fast
 
     if run_fast(sys.argv[1:]):
         return

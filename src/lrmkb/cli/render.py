@@ -132,7 +132,7 @@ def _hanging(rows: Iterable[tuple[str, str, str]]) -> Table:
 
 
 def render_search(result: dict[str, Any]) -> None:
-    """The terminal view of a search. Piped output is `search_cli.plain_lines`, so that a
+    """The terminal view of a search. Piped output is `fast.plain_lines`, so that a
     search in a script never imports Rich."""
     groups = result["results"]
     if result["corrected"]:

@@ -100,7 +100,7 @@ def run_fast(argv: list[str]) -> bool:
     args = parse_argv(argv)
     if args is None:
         return False
-    from .store import resolve_db_path
+    from ..store import resolve_db_path
 
     path, is_default = resolve_db_path(args.db)
     if is_default and not path.exists():
@@ -124,8 +124,8 @@ def results(
     tags: list[str],
     limit: int,
 ) -> dict[str, Any]:
-    from .search import search
-    from .store import connect
+    from ..search import search
+    from ..store import connect
 
     db = connect(path)
     try:

@@ -1,0 +1,121 @@
+"""`lrmkb db …`: where the database lives; build, check and reset it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import output
+from .core import STATE, JsonOpt, db_app, db_path
+
+
+@db_app.command("path")
+def db_path_cmd(as_json: JsonOpt = False) -> None:
+    """Print the path of the database in use."""
+    from ..store import resolve_db_path
+
+    path, is_default = resolve_db_path(STATE.db)
+    if as_json:
+        output.emit_json({"path": str(path), "default": is_default, "exists": path.exists()})
+    else:
+        output.plain(str(path))
+
+
+@db_app.command("reset")
+def db_reset(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Replace the database with a fresh copy of the bundled survey (your additions are lost)."""
+    from ..store import reset_db, resolve_db_path
+
+    path, _ = resolve_db_path(STATE.db)
+    if path.exists() and not yes:
+        if not sys.stdin.isatty():
+            raise typer.BadParameter("pass --yes to reset without a prompt", param_hint="--yes")
+        typer.confirm(f"Replace {path} with a fresh copy of the survey database?", abort=True)
+    reset_db(path)
+    output.stdout.print(f"reset {path}", markup=False)
+
+
+@db_app.command("init")
+def db_init() -> None:
+    """Create an empty database (no papers) at --db."""
+    from ..errors import BadInput
+    from ..store import connect, resolve_db_path
+
+    path, _ = resolve_db_path(STATE.db)
+    if path.exists():
+        raise BadInput(f"{path} already exists", "pick another path or use `lrmkb db reset`")
+    connect(path, create=True, write=True).close()
+    output.stdout.print(f"created {path}", markup=False)
+
+
+@db_app.command("build")
+def db_build(
+    seeds: Annotated[Path, typer.Option("--seeds", metavar="DIR", help="The seeds folder.")] = Path(
+        "seeds"
+    ),
+    output_path: Annotated[
+        Path, typer.Option("--output", metavar="FILE", help="Where to write the database.")
+    ] = Path("data/survey.db"),
+) -> None:
+    """Build the survey database from seeds/ (deterministic: same seeds, same dump)."""
+    from ..importers.seeds import build
+
+    counts = build(seeds, output_path)
+    output.stdout.print(
+        f"built {output_path}: {counts['papers']} papers, {counts['nodes']} nodes, "
+        f"{counts['findings']} findings",
+        markup=False,
+    )
+
+
+@db_app.command("check")
+def db_check(
+    seeds: Annotated[
+        Path | None,
+        typer.Option(
+            "--seeds",
+            metavar="DIR",
+            help="Also validate this seeds folder (default for a checkout's data/survey.db: "
+            "the seeds/ beside it, and the database must match a fresh build of them).",
+        ),
+    ] = None,
+    survey: Annotated[
+        Path | None,
+        typer.Option(
+            "--survey",
+            metavar="FILE",
+            help="The survey's text: seeds must not copy 12 words in a row from it.",
+        ),
+    ] = None,
+    reindex: Annotated[
+        bool, typer.Option("--reindex", help="First rebuild the search index, then check.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check integrity, foreign keys, the search index, the records and the seeds.
+
+    Exit 0 when all is well, 4 when the database has a problem, 1 when only the seeds do.
+
+    Example: lrmkb db check --json
+    """
+    from ..checks import check_database, exit_code
+    from ..checks import reindex as rebuild_index
+
+    if reindex:
+        rebuild_index(db_path())
+    report = check_database(db_path(), seeds, survey)
+    if as_json:
+        output.emit_json(report)
+    else:
+        for item in report["problems"]:
+            output.plain(f"{item['check']}: {item['problem']}")
+        output.plain(
+            f"{len(report['problems'])} problem(s); checked: {', '.join(report['checked'])}"
+        )
+    if report["problems"]:
+        raise typer.Exit(exit_code(report))

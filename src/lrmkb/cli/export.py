@@ -1,0 +1,119 @@
+"""Export and curation commands: export, doctor."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import output
+from .core import JsonOpt, app, open_db
+
+
+@app.command()
+def export(
+    section: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--section",
+            metavar="CODE",
+            help="A section or question code, e.g. 4.3 (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tag", metavar="TAG", help="Papers with this tag (repeatable).", show_default=False
+        ),
+    ] = None,
+    key: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--key",
+            metavar="KEY",
+            help="A citation key, arXiv id or DOI (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    format_: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="bib, biblatex, csl-json, json, md, awesome, mermaid or dot. "
+            "Default: from the --output suffix (.bib .json .md .mmd .dot), else bib.",
+            show_default=False,
+        ),
+    ] = None,
+    output_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to this file (atomically) instead of stdout.",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="With --output: print what was written as JSON.")
+    ] = False,
+) -> None:
+    """Export papers, survey sections or the taxonomy in a format other programs read.
+
+    Selections combine (a section includes its questions); nothing selected means
+    everything. The order is deterministic: same database, same output.
+
+    \b
+    Examples:
+      lrmkb export --section 4.3 --format md
+      lrmkb export --tag to-read --output refs.bib
+      lrmkb export --format csl-json --output refs.json
+      lrmkb export --format awesome --output README.md
+    """
+    from .. import exporters
+
+    suffix = output_path.suffix.lower() if output_path else ""
+    fmt = format_ or exporters.SUFFIX_FORMATS.get(suffix, "bib")
+    if fmt not in exporters.FORMAT_NAMES:
+        names = ", ".join(exporters.FORMAT_NAMES)
+        raise typer.BadParameter(f"use one of {names}", param_hint="--format")
+    if as_json and output_path is None:
+        raise typer.BadParameter(
+            "--json reports on the file written by --output; for JSON data use --format json",
+            param_hint="--json",
+        )
+    selection = exporters.Selection(tuple(section or ()), tuple(tag or ()), tuple(key or ()))
+    text, count = exporters.export(open_db(), fmt, selection)
+    if count == 0 and selection and fmt in exporters.PAPER_FORMATS:
+        output.stderr.print("warning: no papers in this selection", markup=False)
+    if output_path is None:
+        sys.stdout.write(text)
+        return
+    exporters.write_atomically(output_path, text)
+    if as_json:
+        output.emit_json({"output": str(output_path), "format": fmt, "papers": count})
+    else:
+        output.plain(f"wrote {count} paper(s) as {fmt} to {output_path}")
+
+
+@app.command()
+def doctor(as_json: JsonOpt = False) -> None:
+    """What a curator should fix: one arXiv id or short name on two papers, papers in no
+    section, sections without papers, links that are not URLs, keys outside
+    [a-z0-9_-], published papers without DOI or arXiv id. Exits 1 on any problem."""
+    from ..doctor import diagnose, report
+
+    issues = diagnose(open_db())
+    summary = report(issues)
+    if as_json:
+        output.emit_json(summary)
+    else:
+        for issue in issues:
+            output.plain(f"{issue.severity}: [{issue.check}] {issue.message} — {issue.hint}")
+        output.plain(f"{summary['problems']} problem(s), {summary['notes']} note(s)")
+    if not summary["ok"]:
+        raise typer.Exit(1)

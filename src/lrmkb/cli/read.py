@@ -1,0 +1,154 @@
+"""Read commands: search, show, tree, findings, tags, stats."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from . import fast, output
+from .core import JsonOpt, app, db_path, open_db
+
+
+class SearchCommand(typer.core.TyperCommand):
+    """Reads `-word` on the command line as an exclusion, not as the options -w -o -r -d."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, fast.protect_exclusions(args))
+
+
+@app.command(cls=SearchCommand)
+def search(
+    query: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="QUERY",
+            help='Words, "phrases", prefix*, -word, OR, field:value.',
+            show_default=False,
+        ),
+    ],
+    type_: Annotated[
+        str | None,
+        typer.Option("--type", metavar="KIND", help="Only one kind: paper, finding or node."),
+    ] = None,
+    section: Annotated[
+        list[str] | None,
+        typer.Option("--section", metavar="CODE", help="Only within this section (e.g. 4.3)."),
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", metavar="TAG", help="Only papers with this tag.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, metavar="N", help="Results per group.")
+    ] = fast.DEFAULT_LIMIT,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search findings, topics and papers; what the survey files under a matching topic
+    comes first.
+
+    \b
+    Query language:
+      steering vectors           both words (stemmed: steer, steered, steering)
+      "entropy collapse"         a phrase
+      steer*                     a prefix
+      overthinking OR underthinking
+      -chen   NOT chen           without this word
+      author:chen  title:entropy  tag:to-read
+      year:2025  year:2024..2025  year:..2023
+      section:4.3  -section:4.3  within (or outside) a section and its questions
+    A word found nowhere is corrected to the closest indexed word, and the output says so.
+
+    Example: lrmkb search overthinking --type paper
+    """
+    kinds = fast.KINDS
+    if type_ is not None:
+        if type_ not in kinds:
+            raise typer.BadParameter("use paper, finding or node", param_hint="--type")
+        kinds = (type_,)
+    result = fast.results(db_path(), query, kinds, section or [], tag or [], limit)
+    fast.show(result, as_json)
+
+
+@app.command()
+def show(
+    key: Annotated[
+        str, typer.Argument(metavar="KEY", help="Citation key, arXiv id (any form) or DOI.")
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Everything about one paper: metadata, sections, claims, tags.
+
+    Example: lrmkb show arXiv:2505.22148v2
+    """
+    from ..queries import find_paper, paper_record
+
+    db = open_db()
+    record = paper_record(db, find_paper(db, key))
+    if as_json:
+        output.emit_json(record)
+        return
+    from .render import render_paper
+
+    render_paper(record)
+
+
+@app.command()
+def tree(as_json: JsonOpt = False) -> None:
+    """The survey's taxonomy with the number of papers under each node."""
+    from ..queries import taxonomy
+
+    nodes = taxonomy(open_db())
+    if as_json:
+        output.emit_json(nodes)
+        return
+    from .render import render_tree
+
+    render_tree(nodes)
+
+
+@app.command()
+def findings(
+    section: Annotated[
+        list[str] | None,
+        typer.Option("--section", metavar="CODE", help="Section or question code, e.g. 4.3."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Takeaways and claims, each with the papers that support or contradict it."""
+    from ..queries import findings as run
+
+    items = run(open_db(), section or ())
+    if as_json:
+        output.emit_json(items)
+        return
+    from .render import render_findings
+
+    render_findings(items)
+
+
+@app.command()
+def tags(as_json: JsonOpt = False) -> None:
+    """All tags with their paper counts."""
+    from ..queries import tags as run
+
+    items = run(open_db())
+    if as_json:
+        output.emit_json(items)
+        return
+    from .render import render_rows
+
+    render_rows(["tag", "papers"], [[t["tag"], t["papers"]] for t in items], empty="no tags yet")
+
+
+@app.command()
+def stats(as_json: JsonOpt = False) -> None:
+    """Counts: papers, nodes, findings, tags; papers per section and per year."""
+    from ..queries import stats as run
+
+    data = run(open_db())
+    if as_json:
+        output.emit_json(data)
+        return
+    from .render import render_stats
+
+    render_stats(data)

@@ -1,0 +1,206 @@
+"""Write commands: tag, add (arXiv), import (BibTeX)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from . import output
+from .core import JsonOpt, app, db_path
+
+
+@app.command()
+def tag(
+    key: Annotated[str, typer.Argument(metavar="KEY", help="Citation key, arXiv id or DOI.")],
+    names: Annotated[
+        list[str],
+        typer.Argument(metavar="TAG", help="Tags to add (or remove).", show_default=False),
+    ],
+    remove: Annotated[bool, typer.Option("--remove", help="Remove the tags instead.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add tags to a paper, or remove them with --remove.
+
+    Example: lrmkb tag yue2025reinforcement to-read rl
+    """
+    from ..tagging import set_tags
+
+    result = set_tags(db_path(), key, names, remove=remove)
+    if as_json:
+        output.emit_json(result)
+        return
+    verb = "removed from" if remove else "added to"
+    changed = ", ".join(result["changed"]) or "nothing"
+    output.stdout.print(
+        f"{changed} {verb} {result['key']}; tags now: {', '.join(result['tags']) or '—'}",
+        markup=False,
+    )
+
+
+SectionOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--section",
+        metavar="CODE",
+        help="File under this node (repeatable), or `auto` for the best suggestion.",
+        show_default=False,
+    ),
+]
+AddTagOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", metavar="TAG", help="Tag every paper (repeatable).", show_default=False),
+]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")
+]
+
+
+@app.command()
+def add(
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="SOURCE",
+            help="arXiv ids in any form: 2505.22148, arXiv:2505.22148v2, "
+            "https://arxiv.org/abs/2505.22148, hep-th/9901001 …",
+            show_default=False,
+        ),
+    ],
+    section: SectionOpt = None,
+    tag: AddTagOpt = None,
+    dry_run: DryRunOpt = False,
+    keep_going: Annotated[
+        bool,
+        typer.Option("--keep-going", help="Report unknown ids and add the others anyway."),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add papers from arXiv, or enrich the ones already here (nothing is overwritten).
+
+    All ids are fetched in one request and written in one transaction. Without --section
+    the three most similar sections are suggested.
+
+    Example: lrmkb add arxiv:2505.22148 2506.01234v2 --section auto --tag to-read
+    """
+    from ..library import add_arxiv
+
+    report = add_arxiv(
+        db_path(),
+        sources,
+        sections=section or (),
+        tags=tag or (),
+        dry_run=dry_run,
+        keep_going=keep_going,
+    )
+    if as_json:
+        output.emit_json(report.as_dict())
+    else:
+        for outcome in report.outcomes:
+            _print_outcome(outcome, report.dry_run)
+    codes = [o.exit_code for o in report.outcomes if o.exit_code]
+    if codes:
+        raise typer.Exit(max(codes))
+
+
+@app.command("import")
+def import_(
+    file: Annotated[
+        Path,
+        # lrmkb reads the file itself, so a problem is one clear error, not a usage message
+        typer.Argument(
+            metavar="FILE.bib", help="A .bib file (UTF-8; Latin-1 is detected).", readable=False
+        ),
+    ],
+    section: SectionOpt = None,
+    tag: AddTagOpt = None,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a BibTeX file: new papers are added, known ones enriched, and entries that
+    cannot be used are listed with their line numbers and skipped.
+
+    Example: lrmkb import ~/zotero.bib --tag mine --dry-run
+    """
+    from ..library import import_bib
+
+    with _progress_bar("importing") as (on_parsed, progress):
+        report = import_bib(
+            db_path(),
+            file,
+            sections=section or (),
+            tags=tag or (),
+            dry_run=dry_run,
+            progress=progress,
+            on_parsed=on_parsed,
+        )
+    counts = report.counts()
+    if as_json:
+        output.emit_json(report.as_dict())
+    else:
+        for outcome in report.outcomes:
+            if outcome.action in ("enriched", "failed"):
+                _print_outcome(outcome, report.dry_run)
+        verb = "would import" if report.dry_run else "imported"
+        output.plain(
+            f"{verb} {file.name} ({report.info['encoding']}): {counts['added']} added, "
+            f"{counts['enriched']} enriched, {counts['skipped']} skipped, {counts['failed']} failed"
+        )
+    if counts["failed"] == len(report.outcomes):
+        from ..errors import BadInput
+
+        raise BadInput(
+            f"nothing usable in {file.name} ({counts['failed']} entries failed, nothing written)",
+            "fix the entries listed above and import again",
+        )
+
+
+_DRY_VERBS = {"added": "would add", "enriched": "would enrich", "skipped": "would skip"}
+
+
+def _print_outcome(outcome: Any, dry_run: bool) -> None:
+    """One line per source, then its sections or suggestions: plain text, stable."""
+    verb = _DRY_VERBS.get(outcome.action, outcome.action) if dry_run else outcome.action
+    if outcome.action == "failed":
+        output.plain(f"{outcome.source}: failed — {outcome.reason}")
+        return
+    line = f"{verb} {outcome.key} — {outcome.title}"
+    if outcome.action == "enriched":
+        line += f" (matched by {outcome.matched_by}; filled {', '.join(outcome.filled)})"
+    elif outcome.reason:
+        line += f" ({outcome.reason})"
+    output.plain(line)
+    if outcome.sections:
+        output.plain(f"  filed under {', '.join(outcome.sections)}")
+    if outcome.suggestions:
+        output.plain("  suggested sections (file it with --section CODE or --section auto):")
+        for s in outcome.suggestions:
+            output.plain(f"    {s['code']:<7} {s['score']:.3f}  {s['title']}")
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[tuple[Any, Any]]:
+    """A Rich progress bar on a terminal, (None, None) on a pipe: yields the callbacks
+    for "this many entries" and "this many more done". The bar (and the thread that
+    redraws it) starts at the first count: an import forks its parse workers before."""
+    if not output.is_terminal():
+        yield None, None
+        return
+    from rich.progress import Progress
+
+    bar = Progress(console=output.stdout, transient=True)
+    task = bar.add_task(label, total=None)
+
+    def total(n: int) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        bar.update(task, total=n)
+
+    try:
+        yield total, (lambda n: bar.advance(task, n))
+    finally:
+        if bar.live.is_started:
+            bar.stop()
