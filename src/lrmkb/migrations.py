@@ -179,6 +179,24 @@ def m004_uncited_nodes(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE taxonomy_node ADD COLUMN uncited BOOLEAN NOT NULL DEFAULT 0")
 
 
+@migration
+def m005_paper_alias(db: sqlite3.Connection) -> None:
+    """Other citation keys of a paper: the key an imported entry had when it was merged
+    into a paper already here, the old key after a rename, a duplicate reference of the
+    survey. Every command that takes a key resolves an alias to its paper."""
+    _run(
+        db,
+        """
+        CREATE TABLE paper_alias (
+            alias TEXT NOT NULL PRIMARY KEY,
+            paper_id INTEGER NOT NULL REFERENCES paper (id) ON DELETE CASCADE,
+            reason TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX ix_paper_alias_paper ON paper_alias (paper_id);
+        """,
+    )
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

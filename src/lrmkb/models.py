@@ -83,3 +83,13 @@ class PaperTag(SQLModel, table=True):
 
     paper_id: int = Field(foreign_key="paper.id", primary_key=True)
     tag: str = Field(primary_key=True)
+
+
+class PaperAlias(SQLModel, table=True):
+    """Another citation key that resolves to a paper (merged import, rename, duplicate)."""
+
+    __tablename__ = "paper_alias"
+
+    alias: str = Field(primary_key=True)
+    paper_id: int = Field(foreign_key="paper.id", index=True)
+    reason: str = ""  # merged | renamed | duplicate reference …

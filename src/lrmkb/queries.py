@@ -99,8 +99,15 @@ def suggestions(db: sqlite3.Connection, text: str, limit: int = 3) -> list[str]:
 
 
 def find_paper(db: sqlite3.Connection, ref: str) -> sqlite3.Row:
-    """Resolve a citation key, any spelling of an arXiv id, or a DOI to one paper."""
+    """Resolve a citation key, an alias of one (`paper_alias`), any spelling of an arXiv id,
+    or a DOI to one paper."""
     row = db.execute("SELECT * FROM paper WHERE key = ?", (ref,)).fetchone()
+    if row is None:
+        row = db.execute(
+            "SELECT paper.* FROM paper_alias JOIN paper ON paper.id = paper_alias.paper_id"
+            " WHERE paper_alias.alias = ?",
+            (ref,),
+        ).fetchone()
     if row is None and (arxiv := parse_arxiv_id(ref)):
         row = db.execute(
             "SELECT * FROM paper WHERE arxiv_id = ? ORDER BY id LIMIT 1", (arxiv.id,)
