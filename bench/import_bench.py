@@ -134,6 +134,7 @@ def time_import(bib: Path, db: Path, jobs: str = "") -> tuple[float, dict[str, i
     """One import; `jobs` sets LRMKB_IMPORT_JOBS ("" = lrmkb's own choice: one process
     per core for a big file)."""
     from lrmkb.library import import_bib
+    from lrmkb.store import Database
 
     shutil.copyfile(SURVEY_DB, db)
     os.environ.pop("LRMKB_IMPORT_JOBS", None)
@@ -141,7 +142,8 @@ def time_import(bib: Path, db: Path, jobs: str = "") -> tuple[float, dict[str, i
         os.environ["LRMKB_IMPORT_JOBS"] = jobs
     try:
         start = time.perf_counter()
-        report = import_bib(db, bib)
+        with Database.open(db, write=True) as handle:
+            report = import_bib(handle, bib)
         return time.perf_counter() - start, report.counts()
     finally:
         os.environ.pop("LRMKB_IMPORT_JOBS", None)

@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT
 from lrmkb.checks import dump_lines
 from lrmkb.errors import DatabaseProblem
-from lrmkb.store import connect
+from lrmkb.store import Database
 
 EXIT = {"ok": 0, "bad input": 1, "usage": 2, "service": 3, "database": 4}
 
@@ -42,7 +42,7 @@ def snapshot(path: Path) -> str | bytes:
     """The database's content as text, like `sqlite3 FILE .dump` (taken after the schema
     upgrade any lrmkb command makes on open), or the raw bytes when it is not usable."""
     try:
-        db = connect(path)
+        db = Database.open(path)
     except DatabaseProblem:
         return path.read_bytes() if path.is_file() else b""
     try:

@@ -16,6 +16,7 @@ from add_fixtures import paper, paper_count, sections_of, snapshot, tags_of
 from lrmkb.importers.bibtex import split_authors, unenclose
 from lrmkb.importers.latex import decode_latex
 from lrmkb.library import import_bib
+from lrmkb.store import Database
 
 MIXED = r"""% a user's library, with the mistakes real files have
 @article{good1,
@@ -262,7 +263,8 @@ def test_no_progress_bar_on_a_pipe(cli, tmp_path: Path) -> None:
 
 
 def test_the_library_api_works_without_the_cli(db_file: Path, tmp_path: Path) -> None:
-    report = import_bib(db_file, write(tmp_path, MIXED), tags=["x"])
+    with Database.open(db_file, write=True) as db:
+        report = import_bib(db, write(tmp_path, MIXED), tags=["x"])
     assert report.counts()["added"] == 2
     assert tags_of(db_file, "zeta2022after") == ["x"]
 

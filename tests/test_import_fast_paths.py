@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from lrmkb.errors import BadInput
 from lrmkb.importers import latex
 from lrmkb.library import _names_json, import_bib
+from lrmkb.store import Database
 
 ENTRY = "@article{{{key},\n  author = {{{author}}},\n  title = {{{title}}},\n  year = {year},\n}}\n"
 
@@ -140,10 +141,11 @@ def test_an_import_leaves_the_garbage_collector_as_it_found_it(
     empty = write_bib(tmp_path, "% no entries\n", name="empty.bib")
     (gc.enable if enabled else gc.disable)()
     try:
-        assert import_bib(db_file, good).counts()["added"] == 1
-        assert gc.isenabled() is enabled
-        with pytest.raises(BadInput):
-            import_bib(db_file, empty)
-        assert gc.isenabled() is enabled
+        with Database.open(db_file, write=True) as db:
+            assert import_bib(db, good).counts()["added"] == 1
+            assert gc.isenabled() is enabled
+            with pytest.raises(BadInput):
+                import_bib(db, empty)
+            assert gc.isenabled() is enabled
     finally:
         gc.enable()

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from lrmkb.cli import app
 from lrmkb.migrations import MIGRATIONS, SCHEMA_VERSION
-from lrmkb.store import connect
+from lrmkb.store import Database
 
 
 def test_models_match_the_migrated_schema(tmp_path: Path) -> None:
@@ -18,7 +18,7 @@ def test_models_match_the_migrated_schema(tmp_path: Path) -> None:
 
     import lrmkb.models  # noqa: F401  (registers the tables)
 
-    db = connect(tmp_path / "s.db", create=True)
+    db = Database.open(tmp_path / "s.db", create=True)
     for table in SQLModel.metadata.sorted_tables:
         columns = {r["name"]: r for r in db.execute(f"PRAGMA table_info({table.name})")}
         assert set(columns) == {c.name for c in table.columns}, table.name
@@ -45,7 +45,7 @@ def test_old_database_is_migrated_on_open(tmp_path: Path) -> None:
 
 def test_newer_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
-    connect(path, create=True).close()
+    Database.open(path, create=True).close()
     sqlite3.connect(path).execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     result = CliRunner().invoke(app, ["--db", str(path), "tree"])
     assert result.exit_code == 4

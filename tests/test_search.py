@@ -21,7 +21,7 @@ from lrmkb.cli import fast as search_cli
 from lrmkb.cli import output, render
 from lrmkb.errors import LrmkbError
 from lrmkb.search import refresh_index, search
-from lrmkb.store import connect, transaction
+from lrmkb.store import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -271,7 +271,7 @@ QUERY_PIECES = st.one_of(
 @given(st.lists(QUERY_PIECES, max_size=8).map("".join))
 def test_no_text_breaks_the_search(tmp_path_factory, text: str) -> None:
     """Any text gives results or an LrmkbError (a clear message), never an SQL error."""
-    db = connect(_bundled_copy(tmp_path_factory))
+    db = Database.open(_bundled_copy(tmp_path_factory))
     try:
         result = search(db, text, limit=3)
     except LrmkbError as exc:
@@ -306,7 +306,7 @@ def _bundled_copy(factory: pytest.TempPathFactory) -> Path:
     if "db" not in _COPY:
         _COPY["db"] = factory.mktemp("search") / "kb.db"
         shutil.copyfile(ROOT / "data" / "survey.db", _COPY["db"])
-        connect(_COPY["db"]).close()  # migrate once
+        Database.open(_COPY["db"]).close()  # migrate once
     return _COPY["db"]
 
 
@@ -410,7 +410,7 @@ def test_terminal_view(monkeypatch: pytest.MonkeyPatch, db_file: Path) -> None:
     console = Console(file=StringIO(), force_terminal=True, width=100, color_system=None)
     monkeypatch.setattr(render, "stdout", console)
     monkeypatch.setattr(output, "stdout", console)
-    db = connect(db_file)
+    db = Database.open(db_file)
     render.render_search(search(db, "hallucinaton", limit=2))
     text = console.file.getvalue()
     assert text.startswith('showing results for "hallucination"\nFindings\n💡 4.1.1 On balance')
@@ -446,15 +446,15 @@ def test_an_imported_paper_is_searchable_and_its_words_correct_typos(
 
 
 def test_refresh_forgets_a_deleted_paper_and_its_words(db_file: Path) -> None:
-    db = connect(db_file)
-    with transaction(db):
+    db = Database.open(db_file)
+    with db.transaction():
         db.execute(
             "INSERT INTO paper_tag (paper_id, tag)"
             " SELECT id, 'quokka' FROM paper WHERE key = 'chen2024think'"
         )
         refresh_index(db, ["chen2024think"])
     assert keys(search(db, "quokka")) == ["chen2024think"]
-    with transaction(db):
+    with db.transaction():
         db.execute("DELETE FROM paper WHERE key = 'chen2024think'")
         refresh_index(db, ["chen2024think"])
     assert "chen2024think" not in keys(search(db, "overthinking", kinds=("paper",), limit=100))
@@ -479,7 +479,7 @@ def test_a_schema_2_database_is_reindexed_on_open(tmp_path: Path) -> None:
     )
     db.execute("PRAGMA user_version = 2")
     db.close()
-    db = connect(path)
+    db = Database.open(path)
     assert keys(search(db, "platypus")) == ["old2024paper"]
     assert search(db, "platypos")["corrected"] == "platypus"
     db.close()

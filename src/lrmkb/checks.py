@@ -15,18 +15,18 @@ from pathlib import Path
 from typing import Any
 
 from .ids import parse_arxiv_id
-from .store import bundled_db_path, connect
+from .store import Database, bundled_db_path
 
 Check = Callable[[sqlite3.Connection], list[str]]
 DATABASE_CHECKS = ("integrity", "foreign keys", "search index", "records")
 
 
 def check_database(
-    path: Path, seeds: Path | None = None, survey: Path | None = None
+    db: Database, seeds: Path | None = None, survey: Path | None = None
 ) -> dict[str, Any]:
     """Run every check; `problems` holds `{"check", "problem"}` items, empty when all is well.
     The checkout's own `data/survey.db` is also checked against the `seeds/` beside it."""
-    db = connect(path)
+    path = db.path
     checks: dict[str, Check] = {
         "integrity": integrity_problems,
         "foreign keys": foreign_key_problems,
@@ -45,7 +45,6 @@ def check_database(
 
     for name, check in checks.items():
         run(name, lambda check=check: check(db))
-    db.close()
     bundled = _is_bundled(path)
     seeds = seeds or (_checkout_seeds() if bundled else None)
     if seeds is not None:
@@ -263,18 +262,13 @@ def _checkout_seeds() -> Path | None:
     return seeds if (seeds / "papers.bib").is_file() else None
 
 
-def reindex(path: Path) -> None:
+def reindex(db: Database) -> None:
     """Recreate the full-text tables from their own DDL and refill them, in one transaction:
     the cure `index_problems` names, and it works even on a damaged index."""
     from .search import refresh_index
-    from .store import transaction
 
-    db = connect(path, write=True)
-    try:
-        with transaction(db):
-            for name, sql in _fts_tables(db).items():
-                db.execute(f'DROP TABLE "{name}"')
-                db.execute(sql)
-            refresh_index(db)
-    finally:
-        db.close()
+    with db.transaction():
+        for name, sql in _fts_tables(db).items():
+            db.execute(f'DROP TABLE "{name}"')
+            db.execute(sql)
+        refresh_index(db)

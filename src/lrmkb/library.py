@@ -19,12 +19,11 @@ import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process
 
@@ -32,6 +31,10 @@ from .errors import NotFound, UsageError
 from .ids import ACCEPTED_ARXIV_FORMS, ArxivId, ascii_fold, base_key, parse_arxiv_id, surname
 from .ids import unique_key as next_free_key
 from .queries import PAPER_FIELDS
+from .tagging import check_tags
+
+if TYPE_CHECKING:
+    from .store import Database
 
 FUZZY_THRESHOLD = 90
 """Minimum `rapidfuzz.fuzz.ratio` (0-100) between normalised titles for a fuzzy match.
@@ -340,17 +343,11 @@ def _code_order(code: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in code.split("."))
 
 
-def check_tags(names: Iterable[str]) -> list[str]:
-    from .tagging import check_tag
-
-    return sorted({check_tag(n) for n in names})
-
-
 # --- the write -----------------------------------------------------------------------------
 
 
 def add_records(
-    path: Path,
+    db: Database,
     items: Sequence[Incoming],
     *,
     sections: Sequence[str] = (),
@@ -359,11 +356,10 @@ def add_records(
     suggest: bool = False,
     progress: Progress | None = None,
 ) -> list[Outcome]:
-    """Plan `items` against the database at `path` and (unless `dry_run`) write them in one
-    transaction. `sections` are node codes or `auto`; `suggest` adds the top three
+    """Plan `items` against `db` and (unless `dry_run`) write them in one transaction. `sections` are node codes or `auto`; `suggest` adds the top three
     nodes to each added paper that is filed nowhere."""
     return add_batches(
-        path,
+        db,
         [items],
         sections=sections,
         tags=tags,
@@ -374,7 +370,7 @@ def add_records(
 
 
 def add_batches(
-    path: Path,
+    db: Database,
     batches: Iterable[Sequence[Incoming]],
     *,
     sections: Sequence[str] = (),
@@ -391,7 +387,7 @@ def add_batches(
     and the items it returns are planned and written instead. (`auto` filing and
     suggestions look at whole papers, which a later duplicate may still fill: their
     batches are planned as one.)"""
-    from .store import connect, now, write_transaction
+    from .store import now
 
     tag_names, stamp = check_tags(tags), now()
     if any(code.strip().lower() == AUTO for code in sections) or suggest:
@@ -403,11 +399,10 @@ def add_batches(
         return _plan_batches(db, batches, sections, suggest, stamp, progress, tag_names, dry_run)
 
     if dry_run:
-        with closing(connect(path)) as db:
-            outcomes = plan(db, batches, progress)
-            again = final()
-            return outcomes if again is None else plan(db, [again], None)
-    with write_transaction(path) as db:
+        outcomes = plan(db, batches, progress)
+        again = final()
+        return outcomes if again is None else plan(db, [again], None)
+    with db.transaction():
         db.execute("SAVEPOINT batches")
         outcomes = plan(db, batches, progress)
         again = final()
@@ -592,7 +587,7 @@ def parse_sources(sources: Sequence[str]) -> list[ArxivId]:
 
 
 def add_arxiv(
-    path: Path,
+    db: Database,
     sources: Sequence[str],
     *,
     sections: Sequence[str] = (),
@@ -605,12 +600,10 @@ def add_arxiv(
     Ids arXiv does not know raise `NotFound` and nothing is written, unless
     `keep_going`: then they are reported as failed and the others are written."""
     from .importers import arxiv
-    from .store import connect
 
     ids = parse_sources(sources)
     check_tags(tags)
-    with closing(connect(path)) as db:
-        resolve_sections(db, sections)  # a typo in --section fails before the network
+    resolve_sections(db, sections)  # a typo in --section fails before the network
     fetched = arxiv.fetch(ids)
     failed, items = [], []
     for source, arxiv_id in zip(sources, ids, strict=True):
@@ -626,7 +619,7 @@ def add_arxiv(
         missing = ", ".join(str(i) for i in fetched.missing)
         raise NotFound(f"not found on arXiv: {missing}", "check the id (nothing was written)")
     outcomes = (
-        add_records(path, items, sections=sections, tags=tags, dry_run=dry_run, suggest=True)
+        add_records(db, items, sections=sections, tags=tags, dry_run=dry_run, suggest=True)
         if items
         else []
     )
@@ -642,7 +635,7 @@ def _in_order(sources: Sequence[str], outcomes: list[Outcome]) -> list[Outcome]:
 
 
 def import_bib(
-    path: Path,
+    db: Database,
     bib_file: Path,
     *,
     sections: Sequence[str] = (),
@@ -684,7 +677,7 @@ def import_bib(
 
     with collector_paused():
         outcomes = add_batches(
-            path,
+            db,
             batches(),
             sections=sections,
             tags=tags,

@@ -1,7 +1,7 @@
-"""The schema as SQLModel tables. Writes go through these classes; reads use plain SQL
-(`queries.py`) so that read commands never pay for importing SQLAlchemy.
-
-The tables must match what `migrations.py` creates; a test checks that they do."""
+"""The schema, declared once as SQLModel tables: what each column is and holds. lrmkb
+reads and writes in plain SQL through `store.Database` and never imports this module at
+run time; `migrations.py` creates these tables, and a test checks that the migrated
+database and these classes agree."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Read-only queries in plain SQL over sqlite3. Read commands use only this module (and
-`store.connect`), which keeps their start-up free of SQLAlchemy."""
+"""Read-only queries in plain SQL over sqlite3 (a `store.Database` or any connection with
+`sqlite3.Row` rows)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,7 @@
-"""Where the database lives, opening it safely, migrating it, and transactions.
-
-Read commands use `connect()` (plain sqlite3); bulk writes (`add`, `import`) use
-`write_transaction()` (plain SQL), other writes `write_session()` (SQLModel) — all get WAL,
-a busy timeout, foreign keys and the schema check. Every way a database can fail to open
-or write becomes one `DatabaseProblem` (exit 4)."""
+"""Where the database lives, and `Database`: the one handle every command reads and
+writes through, in plain SQL — opened safely, its schema checked and migrated, writes in
+one `transaction()` each. Every way a database can fail to open or write becomes one
+`DatabaseProblem` (exit 4)."""
 
 from __future__ import annotations
 
@@ -15,13 +13,10 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Literal
 
 from .errors import DatabaseProblem, UsageError
 from .migrations import SCHEMA_VERSION, migrate
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
 
 BUSY_TIMEOUT_S = 30.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -160,29 +155,80 @@ def _check_writable(path: Path) -> None:
         )
 
 
-def connect(path: Path, *, create: bool = False, write: bool = False) -> sqlite3.Connection:
-    """Open `path`, check its schema version and apply pending migrations."""
-    _check_file(path, create)
-    if write or create:
-        _check_writable(path)
+class Database(sqlite3.Connection):
+    """One open lrmkb database: an sqlite3 connection (rows addressable by name, foreign
+    keys on, the busy timeout set) whose schema has been checked and migrated, and the
+    path it was opened from, for messages. Being a connection, it goes wherever one is
+    expected (`queries`, `search`); writes go through `transaction()`.
+
+    Open it with `Database.open(path)` to read or `Database.open(path, write=True)` to
+    write (WAL mode, the file and its directory checked writable); `create=True` also
+    makes a new empty database. As a context manager it is closed on exit — unlike a
+    plain connection, whose `with` block only commits — as in sqlite-utils and llm.
+    Raises `DatabaseProblem` (exit 4) for every way a file can fail to open."""
+
+    path: Path
+    writable: bool
+
+    @classmethod
+    def open(cls, path: Path, *, write: bool = False, create: bool = False) -> Database:
+        _check_file(path, create)
+        if write or create:
+            _check_writable(path)
+        db = _connect(path, write=write)
+        try:
+            _check_schema(db, path)
+            if write:
+                _use_wal(db)
+        except sqlite3.Error as exc:
+            db.close()
+            raise database_problem(exc, path) from exc
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc_info: object) -> Literal[False]:
+        self.close()
+        return False
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """One write transaction: all of it or none of it. IMMEDIATE takes the write lock
+        up front, so two writers queue on the busy timeout instead of deadlocking; an
+        SQLite error inside becomes a `DatabaseProblem` naming this file."""
+        try:
+            self.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                if self.in_transaction:  # SQLite may have rolled back (disk full, I/O error)
+                    self.execute("ROLLBACK")
+                raise
+            self.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise database_problem(exc, self.path) from exc
+
+
+def _connect(path: Path, *, write: bool) -> Database:
+    """The one place a database file is opened: how (read-write, read-only, immutable)
+    is decided here and nowhere else."""
     timeout = busy_timeout()
     try:
-        db = sqlite3.connect(path, isolation_level=None, timeout=timeout)
+        db = sqlite3.connect(path, isolation_level=None, timeout=timeout, factory=Database)
     except sqlite3.Error as exc:
         raise database_problem(exc, path) from exc
+    db.path, db.writable = path, write
+    db.row_factory = sqlite3.Row
     try:
-        db.row_factory = sqlite3.Row
         db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         db.execute("PRAGMA foreign_keys = ON")
-        _check_schema(db, path)
-        if write:
-            _use_wal(db)
     except sqlite3.Error as exc:
         db.close()
         raise database_problem(exc, path) from exc
-    except BaseException:
-        db.close()
-        raise
     return db
 
 
@@ -245,76 +291,6 @@ def database_problem(exc: sqlite3.Error, path: str | os.PathLike[str] | None) ->
     return DatabaseProblem(
         f"database error on {where}: {exc}", "check the file with `lrmkb db check`"
     )
-
-
-@contextmanager
-def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction: all of it or none of it. IMMEDIATE takes the write lock up
-    front so two writers queue on the busy timeout instead of deadlocking."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        if db.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
-            db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-
-
-@contextmanager
-def write_transaction(path: Path) -> Iterator[sqlite3.Connection]:
-    """A plain sqlite3 connection in one IMMEDIATE transaction, committed only if nothing
-    failed: for bulk writes in plain SQL (`add`, `import`), which need no ORM — and so no
-    SQLAlchemy import, 0.6 s of a command's start."""
-    db = connect(path, write=True)
-    try:
-        with transaction(db):
-            yield db
-    except sqlite3.Error as exc:
-        raise database_problem(exc, path) from exc
-    finally:
-        db.close()
-
-
-@contextmanager
-def write_session(path: Path, *, create: bool = False) -> Iterator[Session]:
-    """A SQLModel session in one IMMEDIATE transaction, committed only if nothing failed."""
-    from sqlalchemy import event
-    from sqlalchemy.exc import DBAPIError
-    from sqlmodel import Session, create_engine
-
-    connect(path, create=create, write=True).close()  # checks, migrations, WAL
-    engine = create_engine("sqlite://", creator=lambda: _for_sqlalchemy(path))
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    try:
-        with Session(engine) as session:
-            try:
-                yield session
-            except BaseException:
-                session.rollback()
-                raise
-            session.commit()
-    except DBAPIError as exc:
-        if isinstance(exc.orig, sqlite3.Error):
-            raise database_problem(exc.orig, path) from exc
-        raise
-    finally:
-        engine.dispose()
-
-
-def _for_sqlalchemy(path: Path) -> sqlite3.Connection:
-    db = connect(path, write=True)
-    db.row_factory = None
-    return db
-
-
-def raw(session: Session) -> sqlite3.Connection:
-    """The sqlite3 connection under a session, for plain SQL in the same transaction."""
-    return session.connection().connection.driver_connection  # type: ignore[return-value]
 
 
 def now() -> str:

@@ -1,18 +1,30 @@
-"""Adding and removing tags on papers (a write: SQLModel, one transaction)."""
+"""Adding and removing tags on papers: one write transaction in plain SQL."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypedDict
 
 from .errors import BadInput
+
+if TYPE_CHECKING:
+    from .store import Database
 
 TAG_RE = re.compile(r"^[\w][\w.+/-]{0,63}$")
 
 
+class TagChange(TypedDict):
+    """What `set_tags` did: the paper's key, the tags added or removed, the tags now."""
+
+    key: str
+    changed: list[str]
+    tags: list[str]
+
+
 def check_tag(name: str) -> str:
-    """Tags are short words (letters, digits, `- _ . + /`), compared case-insensitively."""
+    """Tags are short words (letters, digits, `- _ . + /`), compared case-insensitively.
+    Raises `BadInput` for anything else."""
     tag = name.strip().lower()
     if not TAG_RE.match(tag):
         raise BadInput(
@@ -21,42 +33,34 @@ def check_tag(name: str) -> str:
     return tag
 
 
-def set_tags(path: Path, ref: str, names: list[str], *, remove: bool = False) -> dict[str, Any]:
-    """Add (or remove) tags on the paper `ref`; return what changed and the tags now."""
-    from sqlmodel import select
+def check_tags(names: Iterable[str]) -> list[str]:
+    """`check_tag` on each name: the distinct tags, sorted."""
+    return sorted({check_tag(n) for n in names})
 
-    from .models import Paper, PaperTag
+
+def set_tags(db: Database, ref: str, names: list[str], *, remove: bool = False) -> TagChange:
+    """Add (or remove) tags on the paper `ref` (a key, alias, arXiv id or DOI); return what
+    changed and the tags now. Raises `BadInput` for a bad tag, `NotFound` for no paper."""
     from .queries import find_paper
     from .search import refresh_index
-    from .store import now, raw, write_session
+    from .store import now
 
-    wanted = sorted({check_tag(n) for n in names})
-    with write_session(path) as session:
-        key = find_paper(_rows(raw(session)), ref)["key"]
-        paper = session.exec(select(Paper).where(Paper.key == key)).one()
+    wanted = check_tags(names)
+    with db.transaction():
+        paper = find_paper(db, ref)
         have = {
-            t.tag: t for t in session.exec(select(PaperTag).where(PaperTag.paper_id == paper.id))
+            r[0] for r in db.execute("SELECT tag FROM paper_tag WHERE paper_id = ?", (paper["id"],))
         }
         if remove:
             changed = [t for t in wanted if t in have]
-            for t in changed:
-                session.delete(have.pop(t))
+            sql = "DELETE FROM paper_tag WHERE paper_id = ? AND tag = ?"
+            have -= set(changed)
         else:
             changed = [t for t in wanted if t not in have]
-            for t in changed:
-                have[t] = PaperTag(paper_id=paper.id, tag=t)
-                session.add(have[t])
+            sql = "INSERT INTO paper_tag (paper_id, tag) VALUES (?, ?)"
+            have |= set(changed)
         if changed:
-            paper.updated = now()
-            session.add(paper)
-            session.flush()
-            refresh_index(_rows(raw(session)), [key])
-        return {"key": key, "changed": changed, "tags": sorted(have)}
-
-
-def _rows(db: Any) -> Any:
-    """The session's sqlite3 connection with name-addressable rows, for `queries`."""
-    import sqlite3
-
-    db.row_factory = sqlite3.Row
-    return db
+            db.executemany(sql, [(paper["id"], t) for t in changed])
+            db.execute("UPDATE paper SET updated = ? WHERE id = ?", (now(), paper["id"]))
+            refresh_index(db, [paper["key"]])
+        return {"key": paper["key"], "changed": changed, "tags": sorted(have)}

@@ -9,15 +9,13 @@ from typing import Annotated
 import typer
 
 from . import output
-from .core import STATE, JsonOpt, db_app, db_path
+from .core import JsonOpt, database, db_app, invocation
 
 
 @db_app.command("path")
-def db_path_cmd(as_json: JsonOpt = False) -> None:
+def db_path_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Print the path of the database in use."""
-    from ..store import resolve_db_path
-
-    path, is_default = resolve_db_path(STATE.db)
+    path, is_default = invocation(ctx).path, invocation(ctx).is_default
     if as_json:
         output.emit_json({"path": str(path), "default": is_default, "exists": path.exists()})
     else:
@@ -26,12 +24,13 @@ def db_path_cmd(as_json: JsonOpt = False) -> None:
 
 @db_app.command("reset")
 def db_reset(
+    ctx: typer.Context,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Replace the database with a fresh copy of the bundled survey (your additions are lost)."""
-    from ..store import reset_db, resolve_db_path
+    from ..store import reset_db
 
-    path, _ = resolve_db_path(STATE.db)
+    path = invocation(ctx).path
     if path.exists() and not yes:
         if not sys.stdin.isatty():
             raise typer.BadParameter("pass --yes to reset without a prompt", param_hint="--yes")
@@ -41,20 +40,23 @@ def db_reset(
 
 
 @db_app.command("init")
-def db_init() -> None:
+def db_init(
+    ctx: typer.Context,
+) -> None:
     """Create an empty database (no papers) at --db."""
     from ..errors import BadInput
-    from ..store import connect, resolve_db_path
+    from ..store import Database
 
-    path, _ = resolve_db_path(STATE.db)
+    path = invocation(ctx).path
     if path.exists():
         raise BadInput(f"{path} already exists", "pick another path or use `lrmkb db reset`")
-    connect(path, create=True, write=True).close()
+    Database.open(path, create=True, write=True).close()
     output.stdout.print(f"created {path}", markup=False)
 
 
 @db_app.command("build")
 def db_build(
+    ctx: typer.Context,
     seeds: Annotated[Path, typer.Option("--seeds", metavar="DIR", help="The seeds folder.")] = Path(
         "seeds"
     ),
@@ -75,6 +77,7 @@ def db_build(
 
 @db_app.command("check")
 def db_check(
+    ctx: typer.Context,
     seeds: Annotated[
         Path | None,
         typer.Option(
@@ -107,8 +110,8 @@ def db_check(
     from ..checks import reindex as rebuild_index
 
     if reindex:
-        rebuild_index(db_path())
-    report = check_database(db_path(), seeds, survey)
+        rebuild_index(database(ctx, write=True))
+    report = check_database(database(ctx), seeds, survey)
     if as_json:
         output.emit_json(report)
     else:

@@ -9,11 +9,12 @@ from typing import Annotated
 import typer
 
 from . import output
-from .core import JsonOpt, app, open_db
+from .core import JsonOpt, app, database
 
 
 @app.command()
 def export(
+    ctx: typer.Context,
     section: Annotated[
         list[str] | None,
         typer.Option(
@@ -87,7 +88,7 @@ def export(
             param_hint="--json",
         )
     selection = exporters.Selection(tuple(section or ()), tuple(tag or ()), tuple(key or ()))
-    text, count = exporters.export(open_db(), fmt, selection)
+    text, count = exporters.export(database(ctx), fmt, selection)
     if count == 0 and selection and fmt in exporters.PAPER_FORMATS:
         output.stderr.print("warning: no papers in this selection", markup=False)
     if output_path is None:
@@ -101,13 +102,13 @@ def export(
 
 
 @app.command()
-def doctor(as_json: JsonOpt = False) -> None:
+def doctor(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """What a curator should fix: one arXiv id or short name on two papers, papers in no
     section, sections without papers, links that are not URLs, keys outside
     [a-z0-9_-], published papers without DOI or arXiv id. Exits 1 on any problem."""
     from ..doctor import diagnose, report
 
-    issues = diagnose(open_db())
+    issues = diagnose(database(ctx))
     summary = report(issues)
     if as_json:
         output.emit_json(summary)

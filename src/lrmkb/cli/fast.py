@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    import sqlite3
 
 KINDS = ("finding", "node", "paper")
 VALUE_OPTIONS = ("--type", "--section", "--tag", "--limit")
@@ -100,13 +102,14 @@ def run_fast(argv: list[str]) -> bool:
     args = parse_argv(argv)
     if args is None:
         return False
-    from ..store import resolve_db_path
+    from ..store import Database, resolve_db_path
 
     path, is_default = resolve_db_path(args.db)
     if is_default and not path.exists():
         return False  # the first run makes the user's copy of the survey database
     try:
-        result = results(path, args.words, args.kinds, args.sections, args.tags, args.limit)
+        with Database.open(path) as db:
+            result = results(db, args.words, args.kinds, args.sections, args.tags, args.limit)
     except Exception:
         return False
     try:
@@ -117,7 +120,7 @@ def run_fast(argv: list[str]) -> bool:
 
 
 def results(
-    path: Path,
+    db: sqlite3.Connection,
     words: list[str],
     kinds: tuple[str, ...],
     sections: list[str],
@@ -125,13 +128,8 @@ def results(
     limit: int,
 ) -> dict[str, Any]:
     from ..search import search
-    from ..store import connect
 
-    db = connect(path)
-    try:
-        return search(db, " ".join(words), kinds=kinds, sections=sections, tags=tags, limit=limit)
-    finally:
-        db.close()
+    return search(db, " ".join(words), kinds=kinds, sections=sections, tags=tags, limit=limit)
 
 
 def show(result: dict[str, Any], as_json: bool) -> None:

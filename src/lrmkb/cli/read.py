@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from . import fast, output
-from .core import JsonOpt, app, db_path, open_db
+from .core import JsonOpt, app, database
 
 
 class SearchCommand(typer.core.TyperCommand):
@@ -19,6 +19,7 @@ class SearchCommand(typer.core.TyperCommand):
 
 @app.command(cls=SearchCommand)
 def search(
+    ctx: typer.Context,
     query: Annotated[
         list[str],
         typer.Argument(
@@ -65,12 +66,13 @@ def search(
         if type_ not in kinds:
             raise typer.BadParameter("use paper, finding or node", param_hint="--type")
         kinds = (type_,)
-    result = fast.results(db_path(), query, kinds, section or [], tag or [], limit)
+    result = fast.results(database(ctx), query, kinds, section or [], tag or [], limit)
     fast.show(result, as_json)
 
 
 @app.command()
 def show(
+    ctx: typer.Context,
     key: Annotated[
         str, typer.Argument(metavar="KEY", help="Citation key, arXiv id (any form) or DOI.")
     ],
@@ -82,7 +84,7 @@ def show(
     """
     from ..queries import find_paper, paper_record
 
-    db = open_db()
+    db = database(ctx)
     record = paper_record(db, find_paper(db, key))
     if as_json:
         output.emit_json(record)
@@ -93,11 +95,11 @@ def show(
 
 
 @app.command()
-def tree(as_json: JsonOpt = False) -> None:
+def tree(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """The survey's taxonomy with the number of papers under each node."""
     from ..queries import taxonomy
 
-    nodes = taxonomy(open_db())
+    nodes = taxonomy(database(ctx))
     if as_json:
         output.emit_json(nodes)
         return
@@ -108,6 +110,7 @@ def tree(as_json: JsonOpt = False) -> None:
 
 @app.command()
 def findings(
+    ctx: typer.Context,
     section: Annotated[
         list[str] | None,
         typer.Option("--section", metavar="CODE", help="Section or question code, e.g. 4.3."),
@@ -117,7 +120,7 @@ def findings(
     """Takeaways and claims, each with the papers that support or contradict it."""
     from ..queries import findings as run
 
-    items = run(open_db(), section or ())
+    items = run(database(ctx), section or ())
     if as_json:
         output.emit_json(items)
         return
@@ -127,11 +130,11 @@ def findings(
 
 
 @app.command()
-def tags(as_json: JsonOpt = False) -> None:
+def tags(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """All tags with their paper counts."""
     from ..queries import tags as run
 
-    items = run(open_db())
+    items = run(database(ctx))
     if as_json:
         output.emit_json(items)
         return
@@ -141,11 +144,11 @@ def tags(as_json: JsonOpt = False) -> None:
 
 
 @app.command()
-def stats(as_json: JsonOpt = False) -> None:
+def stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Counts: papers, nodes, findings, tags; papers per section and per year."""
     from ..queries import stats as run
 
-    data = run(open_db())
+    data = run(database(ctx))
     if as_json:
         output.emit_json(data)
         return

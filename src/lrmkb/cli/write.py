@@ -10,11 +10,12 @@ from typing import Annotated, Any
 import typer
 
 from . import output
-from .core import JsonOpt, app, db_path
+from .core import JsonOpt, app, database
 
 
 @app.command()
 def tag(
+    ctx: typer.Context,
     key: Annotated[str, typer.Argument(metavar="KEY", help="Citation key, arXiv id or DOI.")],
     names: Annotated[
         list[str],
@@ -29,7 +30,7 @@ def tag(
     """
     from ..tagging import set_tags
 
-    result = set_tags(db_path(), key, names, remove=remove)
+    result = set_tags(database(ctx, write=True), key, names, remove=remove)
     if as_json:
         output.emit_json(result)
         return
@@ -61,6 +62,7 @@ DryRunOpt = Annotated[
 
 @app.command()
 def add(
+    ctx: typer.Context,
     sources: Annotated[
         list[str],
         typer.Argument(
@@ -89,7 +91,7 @@ def add(
     from ..library import add_arxiv
 
     report = add_arxiv(
-        db_path(),
+        database(ctx, write=not dry_run),
         sources,
         sections=section or (),
         tags=tag or (),
@@ -108,6 +110,7 @@ def add(
 
 @app.command("import")
 def import_(
+    ctx: typer.Context,
     file: Annotated[
         Path,
         # lrmkb reads the file itself, so a problem is one clear error, not a usage message
@@ -129,7 +132,7 @@ def import_(
 
     with _progress_bar("importing") as (on_parsed, progress):
         report = import_bib(
-            db_path(),
+            database(ctx, write=not dry_run),
             file,
             sections=section or (),
             tags=tag or (),

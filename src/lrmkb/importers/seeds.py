@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInput
 from .bibtex import paper_fields
+
+if TYPE_CHECKING:
+    from ..store import Database
 
 SEED_TIMESTAMP = "2026-01-28T00:00:00Z"  # the survey's arXiv date: seeds carry no clock
 NODE_KINDS = {"dimension", "appendix", "section", "question"}
@@ -124,7 +126,7 @@ def _subtree_members(nodes: list[dict[str, Any]]) -> dict[str, set[str]]:
 
 def build(root: Path, output: Path) -> dict[str, int]:
     """Write a fresh database at `output` from the seeds in `root`, atomically."""
-    from ..store import connect
+    from ..store import Database
 
     seeds = load(root)
     problems = validate(seeds)
@@ -135,22 +137,18 @@ def build(root: Path, output: Path) -> dict[str, int]:
         )
     tmp = output.with_name(output.name + ".building")
     tmp.unlink(missing_ok=True)
-    db = connect(tmp, create=True)
-    try:
+    with Database.open(tmp, create=True) as db:
         _insert(db, seeds)
         db.execute("VACUUM")
-    finally:
-        db.close()
     os.replace(tmp, output)
     return {"papers": len(seeds.papers), "nodes": len(seeds.nodes), "findings": len(seeds.findings)}
 
 
-def _insert(db: sqlite3.Connection, seeds: Seeds) -> None:
+def _insert(db: Database, seeds: Seeds) -> None:
     """Insert in a fixed order (keys, reading order) so ids and the dump are stable."""
     from ..search import refresh_index
-    from ..store import transaction
 
-    with transaction(db):
+    with db.transaction():
         paper_ids: dict[str, int] = {}
         for key in sorted(seeds.papers):
             paper = dict(seeds.papers[key], key=key, source="survey")
