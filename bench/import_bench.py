@@ -3,7 +3,8 @@
 Target (issue 4): an import takes at most 1.5 × `bibtexparser.parse_string` on the same
 text. Two files:
 
-- `../shared/fixtures/bib/glottolog-zurich.bib`: 8,744 real entries (Glottolog, CC BY 4.0);
+- `tests/fixtures/bib/glottolog-zurich.bib.gz`: 8,744 real entries (Glottolog, CC BY 4.0),
+  decompressed under bench/out/import/;
 - a synthetic 10,000-entry file with what real libraries carry — LaTeX accents and
   escapes, `{Protected}` words, DOIs, arXiv eprints, abstracts, a few `@string`s —
   generated with a fixed seed under bench/out/import/.
@@ -27,6 +28,7 @@ bibtexparser without its default middlewares — the part of the parse the impor
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import random
@@ -39,8 +41,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" if (ROOT.parent / "shared").exists() else Path("/work/shared")
-GLOTTOLOG = SHARED / "fixtures" / "bib" / "glottolog-zurich.bib"
+GLOTTOLOG_GZ = ROOT / "tests" / "fixtures" / "bib" / "glottolog-zurich.bib.gz"
 WORK = ROOT / "bench" / "out" / "import"
 SURVEY_DB = ROOT / "data" / "survey.db"
 LRMKB = ROOT / ".venv" / "bin" / "lrmkb"
@@ -197,8 +198,10 @@ def main() -> None:
     args, _ = parser.parse_known_args()
     sys.path.insert(0, str(ROOT / "src"))
     WORK.mkdir(parents=True, exist_ok=True)
+    glottolog = WORK / "glottolog-zurich.bib"
+    glottolog.write_bytes(gzip.decompress(GLOTTOLOG_GZ.read_bytes()))
     files = [
-        GLOTTOLOG,
+        glottolog,
         synthetic_bib(WORK / f"synthetic-{SYNTHETIC_ENTRIES}.bib", SYNTHETIC_ENTRIES),
     ]
     results = [measure(bib, args.runs) for bib in files if bib.exists()]

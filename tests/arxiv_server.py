@@ -2,8 +2,8 @@
 real `arxiv` client runs end to end without the network.
 
 Answers come from two folders, each with a `manifest.json` in the format of
-`../shared/fixtures/arxiv/manifest.json` (`file`, `request_url`, `http_status`): the real
-recordings there, and ours in `tests/fixtures/arxiv/` (see its README). A request is
+`tests/fixtures/arxiv-recorded/manifest.json` (`file`, `request_url`, `http_status`): the
+real recordings there, and ours in `tests/fixtures/arxiv/` (see its README). A request is
 matched on its `id_list` parameter. Our manifest may add `headers` and `delay_seconds`, and
 may name the same `id_list` several times: those answers are served in order, one per
 request, the last one repeating (a 429, then the feed). An `id_list` with no recording gets
@@ -27,10 +27,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from conftest import SHARED
+from conftest import FIXTURES
 
-OURS = Path(__file__).resolve().parent / "fixtures" / "arxiv"
-RECORDED = SHARED / "fixtures" / "arxiv"
+OURS = FIXTURES / "arxiv"
+RECORDED = FIXTURES / "arxiv-recorded"
 _ID_LIST_RE = re.compile(r"id_list=([^&\s]*)")
 _CONTENT_TYPES = {".xml": "application/atom+xml; charset=UTF-8", ".html": "text/html"}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import os
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -15,9 +17,36 @@ from lrmkb.cli import app
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_DB = ROOT / "data" / "survey.db"
 SEEDS = ROOT / "seeds"
-SHARED = ROOT.parent / "shared"
-if not SHARED.exists():  # CI clones next to shared/; a developer checkout may sit elsewhere
-    SHARED = Path("/work/shared")
+FIXTURES = ROOT / "tests" / "fixtures"
+GLOTTOLOG = FIXTURES / "bib" / "glottolog-zurich.bib.gz"
+
+
+def main_checkout(root: Path) -> Path:
+    """The checkout itself, or for a `git worktree` the main checkout it belongs to (its
+    `.git` file names `<main>/.git/worktrees/<name>`, whose `commondir` leads back)."""
+    dot_git = root / ".git"
+    if not dot_git.is_file():
+        return root
+    gitdir = Path(dot_git.read_text(encoding="utf-8").partition("gitdir:")[2].strip())
+    common = gitdir / "commondir"
+    if not common.is_file():
+        return root
+    return (gitdir / common.read_text(encoding="utf-8").strip()).resolve().parent
+
+
+# The survey's own text is not part of the repository: only the maintainer checks that
+# compare the bundled data with it read this folder, and they skip when it is absent.
+# Default: `shared/survey` beside the checkout (or beside the main checkout of a worktree).
+SURVEY_DIR = Path(
+    os.environ.get("LRMKB_SURVEY_DIR") or main_checkout(ROOT).parent / "shared" / "survey"
+)
+SURVEY_TEXT = SURVEY_DIR / "survey.md"
+NO_SURVEY = f"the survey text ({SURVEY_TEXT}) is not here; set LRMKB_SURVEY_DIR to its folder"
+
+
+def glottolog_text() -> str:
+    """The 8,744-entry Glottolog file (tests/fixtures/bib, stored gzip-compressed)."""
+    return gzip.decompress(GLOTTOLOG.read_bytes()).decode("utf-8")
 
 
 @pytest.fixture(autouse=True)

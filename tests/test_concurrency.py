@@ -23,7 +23,7 @@ from reliability_fixtures import lrmkb_process, process_env
 WORKERS = 8
 KEY = "chen2024think"
 WRITES = 50
-# ids the replay server answers (tests/fixtures/arxiv and ../shared/fixtures/arxiv): many
+# ids the replay server answers (tests/fixtures/arxiv and arxiv-recorded): many
 # workers add the same paper at once, and it must still end up there exactly once
 ARXIV_IDS = [
     "1605.08386",

@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SHARED
+from conftest import ROOT, glottolog_text
 from reliability_fixtures import lrmkb_process, process_env, snapshot
 
-GLOTTOLOG = SHARED / "fixtures" / "bib" / "glottolog-zurich.bib"
 COPIES = 2  # 17,488 entries, 6 MB: several seconds of writing in one transaction
 KILL_AT_WAL_BYTES = 1 << 20  # the write-ahead log holds 1 MB of the open transaction
 
@@ -28,9 +27,7 @@ KILL_AT_WAL_BYTES = 1 << 20  # the write-ahead log holds 1 MB of the open transa
 def big_bib(tmp_path: Path) -> Path:
     """Copies of a real 8,744-entry library, each with its own keys and first authors,
     so that every copy is new papers rather than duplicates of the first."""
-    if not GLOTTOLOG.exists():
-        pytest.skip(f"{GLOTTOLOG} is not beside the repo")
-    entries = GLOTTOLOG.read_text(encoding="utf-8").split("\n@")[1:]
+    entries = glottolog_text().split("\n@")[1:]
     text = "".join(f"@{e}\n" for e in entries if re.search(r"^\s*title = \{", e, re.M))
     copies = []
     for n in range(1, COPIES + 1):

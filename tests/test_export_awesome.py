@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED
+from conftest import FIXTURES
 from export_fixtures import (
     AWKWARD,
     add_paper,
@@ -22,7 +22,8 @@ from export_fixtures import (
 from lrmkb.exporters.awesome import shields_text
 from lrmkb.exporters.markdown import github_slug
 
-REAL_LIST = SHARED / "survey" / "awesome-list-README.md"
+# the companion list's headings and contents links (tests/fixtures/awesome, MIT)
+REAL_LIST = FIXTURES / "awesome" / "awesome-list-headings.md"
 
 
 def awesome(cli, *args: str) -> str:

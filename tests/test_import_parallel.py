@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import SHARED
+from conftest import glottolog_text
 from lrmkb.importers.bibtex import (
     PARTS_PER_JOB,
     BibEntry,
@@ -140,10 +140,7 @@ def test_duplicate_keys_across_parts_are_found() -> None:
 
 @pytest.mark.parametrize("jobs", [2, 4])
 def test_a_real_library_parsed_in_parts_gives_what_one_parse_gives(jobs: int) -> None:
-    bib = SHARED / "fixtures" / "bib" / "glottolog-zurich.bib"
-    if not bib.exists():
-        pytest.skip(f"{bib} is not here")
-    text = bib.read_text(encoding="utf-8")
+    text = glottolog_text()
     parse, batched = in_parts(text, jobs)
     assert not parse.revised and parse.result() == parse_bib(text, jobs=1)
     assert batched == parse.result()[0]

@@ -9,12 +9,10 @@ from collections import defaultdict
 
 import pytest
 
-from conftest import BUNDLED_DB, SHARED
+from conftest import BUNDLED_DB, NO_SURVEY, SURVEY_TEXT
 
-SURVEY = SHARED / "survey" / "survey.md"
-pytestmark = pytest.mark.skipif(
-    not SURVEY.exists(), reason="../shared/survey is not beside the repo"
-)
+SURVEY = SURVEY_TEXT
+pytestmark = pytest.mark.skipif(not SURVEY.exists(), reason=NO_SURVEY)
 
 # Where each node's paragraphs start in survey.md: the start of a heading or bold lead-in.
 MARKERS = [

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import BUNDLED_DB, SEEDS, SHARED, dump, replace_once
+from conftest import BUNDLED_DB, NO_SURVEY, SEEDS, SURVEY_TEXT, dump, replace_once
 from lrmkb.cli import app
 from lrmkb.ids import KEY_RE, base_key
 from lrmkb.importers.seeds import build, load, validate
 
-SURVEY = SHARED / "survey" / "survey.md"
+SURVEY = SURVEY_TEXT
 
 
 def build_from(seeds: Path, tmp_path: Path) -> CliRunner:
@@ -128,9 +128,7 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
-@pytest.mark.skipif(
-    not SURVEY.exists(), reason="the survey text (../shared/survey) is not beside the repo"
-)
+@pytest.mark.skipif(not SURVEY.exists(), reason=NO_SURVEY)
 def test_seeds_are_in_our_own_words() -> None:
     survey = _words(SURVEY.read_text(encoding="utf-8"))
     n = 12
