@@ -67,7 +67,7 @@ def test_adding_a_survey_paper_enriches_it_instead_of_duplicating(cli, db_file: 
     before = paper(db_file, "jiang2025makes")
     result = cli("add", "arxiv:2505.22148")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("enriched jiang2025makes — What makes a good reasoning chain?")
+    assert result.stdout.startswith("enriched jiang2025makes — What Makes a Good Reasoning Chain?")
     assert "matched by arxiv id; filled arxiv_version, abstract, primary_category" in result.stdout
     after = paper(db_file, "jiang2025makes")
     assert paper_count(db_file) == 128

@@ -105,8 +105,8 @@ def test_planted_defects_are_each_reported(cli, db_file: Path) -> None:
     } <= found
     text = cli("doctor").stdout
     assert (
-        "arXiv id 2412.21187 is on 2 papers with different titles: chen2024think “Do NOT think "
-        "that much for 2+3=? on the overthinking of o1-like llms”; lee2025copy “A different title”"
+        "arXiv id 2412.21187 is on 2 papers with different titles: chen2024think “Do NOT Think "
+        "That Much for 2+3=? On the Overthinking of o1-Like LLMs”; lee2025copy “A different title”"
     ) in text
     assert "short name 'seal' is used by chen2025seal, lee2025seal" in text
     assert "lee2025link: code link 'github.com/lee/x' is not an http(s) URL" in text

@@ -142,7 +142,7 @@ def test_a_known_paper_is_enriched_and_keeps_what_the_survey_set(
     result = cli("import", str(bib))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith(
-        "enriched jiang2025makes — What makes a good reasoning chain? uncovering"
+        "enriched jiang2025makes — What Makes a Good Reasoning Chain? Uncovering"
     )
     assert "(matched by title, first author and year; filled doi, abstract)" in result.stdout
     after = paper(db_file, "jiang2025makes")
@@ -175,7 +175,7 @@ def test_a_key_clash_gets_a_suffix(cli, db_file: Path, tmp_path: Path) -> None:
     )
     assert cli("import", str(bib)).exit_code == 0
     assert paper(db_file, "jiang2025makesa")["title"] == "Makes no sense"
-    assert paper(db_file, "jiang2025makes")["title"].startswith("What makes")
+    assert paper(db_file, "jiang2025makes")["title"].startswith("What Makes")
 
 
 def test_dry_run_writes_nothing(cli, db_file: Path, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ DATABASE_CHECKS = ("integrity", "foreign keys", "search index", "records")
 
 
 def check_database(
-    db: Database, seeds: Path | None = None, survey: Path | None = None
+    db: Database, seeds: Path | None = None, survey: Path | None = None, awesome: Path | None = None
 ) -> dict[str, Any]:
     """Run every check; `problems` holds `{"check", "problem"}` items, empty when all is well.
     The checkout's own `data/survey.db` is also checked against the `seeds/` beside it."""
@@ -49,7 +49,7 @@ def check_database(
     seeds = seeds or (_checkout_seeds() if bundled else None)
     if seeds is not None:
         report["seeds"] = str(seeds)
-        run("seeds", lambda: seed_problems(seeds, survey))
+        run("seeds", lambda: seed_problems(seeds, survey, awesome))
         if bundled and not report["problems"]:
             run("build", lambda: build_problems(path, seeds))
     return report
@@ -181,15 +181,53 @@ def _is_text_list(text: str) -> bool:
     return isinstance(value, list) and all(isinstance(n, str) for n in value)
 
 
-def seed_problems(seeds: Path, survey: Path | None = None) -> list[str]:
+def seed_problems(
+    seeds: Path, survey: Path | None = None, awesome: Path | None = None
+) -> list[str]:
     """The validator's rules (see seeds/README.md), plus, given the survey's text, that no
-    summary or finding copies a run of its words."""
+    summary or finding copies a run of its words, and given its awesome list, that no
+    title lowercases what the list's title for the same paper capitalises."""
     from .importers.seeds import load, validate
 
     loaded = load(seeds)
     problems = validate(loaded)
     if survey is not None:
         problems += copied_runs(loaded, survey.read_text(encoding="utf-8"))
+    if awesome is not None:
+        problems += awesome_title_problems(loaded, awesome.read_text(encoding="utf-8"))
+    return problems
+
+
+_AWESOME_ROW_RE = re.compile(
+    r"^\|[^|]*\|[^|]*\|(?P<title>[^|]+)\|[^|]*arxiv\.org/(?:abs|pdf|html)/(?P<id>\d{4}\.\d{4,5})",
+    re.M,
+)
+
+
+def awesome_title_problems(seeds: Any, awesome: str) -> list[str]:
+    """An awesome list's table rows (`| date | name | title | [paper](arxiv…) | code |`)
+    give titles in their authors' casing. Where a row has a paper's arXiv id and the same
+    title words, a word it writes with two capitals or more (`LLMs`, `DeepSeek`, `SFT`)
+    must not have fewer capitals in the seeds' title (`llms`, `Llms`, `Deepseek`). Rows whose words differ (the
+    list's hand-editing errors, another version of the paper) are not used."""
+    rows: dict[str, set[str]] = {}
+    for m in _AWESOME_ROW_RE.finditer(awesome):
+        rows.setdefault(m["id"], set()).add(m["title"].strip())
+    problems = []
+    for key, paper in sorted(seeds.papers.items()):
+        ours = re.findall(r"[A-Za-z0-9]+", paper.get("title") or "")
+        for title in sorted(rows.get(paper.get("arxiv_id") or "", ())):
+            theirs = re.findall(r"[A-Za-z0-9]+", title)
+            if [w.lower() for w in theirs] != [w.lower() for w in ours]:
+                continue
+            lowered = sorted(
+                {t for o, t in zip(ours, theirs, strict=True) if _capitals(o) < _capitals(t) > 1}
+            )
+            if lowered:
+                problems.append(
+                    f"papers.bib: the title of {key} lowercases {', '.join(lowered)}, which the "
+                    f"awesome list's title for arXiv {paper['arxiv_id']} capitalises"
+                )
     return problems
 
 
@@ -209,6 +247,10 @@ def copied_runs(seeds: Any, source: str, run: int = COPY_RUN) -> list[str]:
         if hit:
             problems.append(f"{where} copies {run} words from the survey: “{' '.join(hit)}”")
     return problems
+
+
+def _capitals(word: str) -> int:
+    return sum(map(str.isupper, word))
 
 
 def _words(text: str) -> list[str]:

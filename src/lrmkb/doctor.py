@@ -88,7 +88,7 @@ def shared_short_names(papers: list[dict[str, Any]]) -> list[Issue]:
 def papers_in_no_node(db: sqlite3.Connection) -> list[Issue]:
     rows = db.execute(
         """SELECT key FROM paper WHERE id NOT IN (SELECT paper_id FROM paper_node)
-           ORDER BY key"""
+           AND survey_role IS NOT 'survey' ORDER BY key"""
     )
     return [
         Issue(

@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 from .errors import NotFound, UsageError
 from .ids import ACCEPTED_ARXIV_FORMS, ArxivId, ascii_fold, base_key, parse_arxiv_id, surname
 from .ids import unique_key as next_free_key
-from .queries import PAPER_FIELDS
+from .queries import PAPER_FIELDS, SURVEY_FIELDS
 from .tagging import check_tags
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ NOT_FILLABLE = frozenset(
         "id_source",
         "created",
         "updated",
+        *SURVEY_FIELDS,
     ]
 )
 FILLABLE = tuple(f for f in PAPER_FIELDS if f not in NOT_FILLABLE)

@@ -197,6 +197,33 @@ def m005_paper_alias(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m006_survey_provenance(db: sqlite3.Connection) -> None:
+    """Where each record comes from in the survey, and how far it may be trusted as the
+    survey's word: a paper's reference-list rendering, entry number and PDF page (and
+    whether it is the survey itself); a node's heading as printed and Figure 1's wording;
+    a finding's place in the survey's reading order, whether it states something only the
+    cited paper says, and the disagreement it records."""
+    _run(
+        db,
+        """
+        ALTER TABLE paper ADD COLUMN survey_title TEXT;
+        ALTER TABLE paper ADD COLUMN survey_role TEXT;
+        ALTER TABLE paper ADD COLUMN survey_ref INTEGER;
+        ALTER TABLE paper ADD COLUMN survey_page INTEGER;
+        ALTER TABLE paper ADD COLUMN other_short_names TEXT;
+        ALTER TABLE taxonomy_node ADD COLUMN survey_heading TEXT;
+        ALTER TABLE taxonomy_node ADD COLUMN figure_heading TEXT;
+        ALTER TABLE taxonomy_node ADD COLUMN survey_page INTEGER;
+        ALTER TABLE finding ADD COLUMN survey_order INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE finding ADD COLUMN survey_page INTEGER;
+        ALTER TABLE finding ADD COLUMN source TEXT NOT NULL DEFAULT 'survey';
+        ALTER TABLE finding ADD COLUMN debate TEXT;
+        CREATE INDEX ix_finding_survey_order ON finding (survey_order);
+        """,
+    )
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -38,6 +38,11 @@ class Paper(SQLModel, table=True):
     id_source: str | None = None  # where the arXiv id came from when not the source itself
     created: str
     updated: str
+    survey_title: str | None = None  # the title as the survey's reference list renders it
+    survey_role: str | None = None  # survey (the survey itself) | reference (in its list)
+    survey_ref: int | None = None  # entry number in the survey's reference list, as printed
+    survey_page: int | None = None  # PDF page of that entry
+    other_short_names: str | None = None  # JSON list: short names used elsewhere (awesome list)
 
 
 class TaxonomyNode(SQLModel, table=True):
@@ -51,6 +56,9 @@ class TaxonomyNode(SQLModel, table=True):
     position: int = 0
     summary: str = ""
     uncited: bool = False  # the survey cites no paper here on purpose
+    survey_heading: str | None = None  # the heading as printed in the text (None: there is none)
+    figure_heading: str | None = None  # the wording of Figure 1
+    survey_page: int | None = None  # PDF page where the node's text begins
 
 
 class Finding(SQLModel, table=True):
@@ -61,6 +69,12 @@ class Finding(SQLModel, table=True):
     text: str
     node_id: int = Field(foreign_key="taxonomy_node.id")
     kind: str  # takeaway | claim
+    survey_order: int = Field(default=0, index=True)  # place in the survey's reading order
+    survey_page: int | None = None  # PDF page of the passage
+    source: str = "survey"  # survey | paper (states what only the cited paper says)
+    debate: str | None = (
+        None  # the disputed question, when the finding sets sides against each other
+    )
 
 
 class PaperNode(SQLModel, table=True):

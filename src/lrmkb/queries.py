@@ -11,6 +11,7 @@ from typing import Any
 from .errors import NotFound
 from .ids import parse_arxiv_id, parse_doi
 
+STANCES = ("supports", "contradicts", "mentions")
 PAPER_FIELDS = [
     "key",
     "title",
@@ -38,7 +39,14 @@ PAPER_FIELDS = [
     "id_source",
     "created",
     "updated",
+    "survey_title",
+    "survey_role",
+    "survey_ref",
+    "survey_page",
+    "other_short_names",
 ]
+SURVEY_FIELDS = ("survey_title", "survey_role", "survey_ref", "survey_page")
+"""Where a paper sits in the survey lrmkb is built from (set by the seeds only)."""
 
 
 def paper_dict(row: sqlite3.Row) -> dict[str, Any]:
@@ -46,6 +54,9 @@ def paper_dict(row: sqlite3.Row) -> dict[str, Any]:
     data = {name: row[name] for name in PAPER_FIELDS}
     data["authors"] = json.loads(row["authors"] or "[]")
     data["categories"] = json.loads(row["categories"]) if row["categories"] else []
+    data["other_short_names"] = (
+        json.loads(row["other_short_names"]) if row["other_short_names"] else []
+    )
     data["authors_more"] = bool(row["authors_more"])
     return data
 
@@ -140,10 +151,11 @@ def paper_record(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
     data["findings"] = [
         dict(r)
         for r in db.execute(
-            """SELECT f.slug AS id, f.kind, n.code AS node, fp.stance, f.text FROM finding_paper fp
+            """SELECT f.slug AS id, f.kind, n.code AS node, fp.stance, f.text, f.source,
+                      f.debate, f.survey_page FROM finding_paper fp
                JOIN finding f ON f.id = fp.finding_id
                JOIN taxonomy_node n ON n.id = f.node_id
-               WHERE fp.paper_id = ? ORDER BY f.kind DESC, n.code, f.slug""",
+               WHERE fp.paper_id = ? ORDER BY f.survey_order, f.id""",
             (row["id"],),
         )
     ]
@@ -194,6 +206,7 @@ def taxonomy(db: sqlite3.Connection) -> list[dict[str, Any]]:
     """All nodes in reading order, each with its direct and subtree paper counts."""
     rows = db.execute(
         """SELECT n.id, n.code, n.title, n.kind, n.position, n.summary, p.code AS parent,
+                  n.survey_heading, n.figure_heading, n.survey_page,
                   (SELECT count(*) FROM paper_node pn WHERE pn.node_id = n.id) AS own_papers
            FROM taxonomy_node n LEFT JOIN taxonomy_node p ON p.id = n.parent_id"""
     ).fetchall()
@@ -229,18 +242,26 @@ def taxonomy(db: sqlite3.Connection) -> list[dict[str, Any]]:
     return ordered
 
 
-def findings(db: sqlite3.Connection, sections: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """Findings (takeaways first, then claims) with the papers behind them."""
+def findings(
+    db: sqlite3.Connection, sections: Iterable[str] = (), *, debates: bool = False
+) -> list[dict[str, Any]]:
+    """Findings in the survey's reading order, with the papers behind them and where in
+    the survey each comes from; `debates` keeps only those that set papers against each
+    other."""
     sections = list(sections)
-    where, params = "", []
+    clauses, params = [], []
     if sections:
         ids = subtree_ids(db, sections)
-        where = f"WHERE f.node_id IN ({','.join('?' * len(ids))})"
+        clauses.append(f"f.node_id IN ({','.join('?' * len(ids))})")
         params = ids
+    if debates:
+        clauses.append("f.debate IS NOT NULL")
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     rows = db.execute(
-        f"""SELECT f.id, f.slug, f.kind, f.text, n.code AS node, n.title AS node_title
+        f"""SELECT f.id, f.slug, f.kind, f.text, f.source, f.debate, f.survey_page, f.survey_order,
+                   n.code AS node, n.title AS node_title, n.survey_heading
             FROM finding f JOIN taxonomy_node n ON n.id = f.node_id {where}
-            ORDER BY n.code, CASE f.kind WHEN 'takeaway' THEN 0 ELSE 1 END, f.id""",
+            ORDER BY f.survey_order, f.id""",
         params,
     ).fetchall()
     evidence: dict[int, list[dict[str, Any]]] = {}
@@ -266,10 +287,33 @@ def findings(db: sqlite3.Connection, sections: Iterable[str] = ()) -> list[dict[
             "node": r["node"],
             "node_title": r["node_title"],
             "text": r["text"],
+            "source": r["source"],
+            "debate": r["debate"],
+            "survey": {
+                "order": r["survey_order"],
+                "section": r["node"],
+                "heading": r["survey_heading"],
+                "page": r["survey_page"],
+            },
             "papers": evidence.get(r["id"], []),
         }
         for r in rows
     ]
+
+
+def debates(db: sqlite3.Connection, sections: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The disagreements the survey stages, in its reading order: each debate finding with
+    the disputed `question` and its papers grouped by side (`supports` answer yes,
+    `contradicts` no, `mentions` bridge the two)."""
+    found = []
+    for item in findings(db, sections, debates=True):
+        sides: dict[str, list[dict[str, Any]]] = {s: [] for s in STANCES}
+        for evidence in item.pop("papers"):
+            sides[evidence["stance"]].append(
+                {k: evidence[k] for k in ("key", "cite", "short_name")}
+            )
+        found.append({"question": item.pop("debate"), **item, "sides": sides})
+    return found
 
 
 def papers(

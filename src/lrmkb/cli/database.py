@@ -95,6 +95,15 @@ def db_check(
             help="The survey's text: seeds must not copy 12 words in a row from it.",
         ),
     ] = None,
+    awesome: Annotated[
+        Path | None,
+        typer.Option(
+            "--awesome",
+            metavar="FILE",
+            help="The survey's awesome list (README.md): titles must not lowercase what its "
+            "title for the same arXiv id capitalises.",
+        ),
+    ] = None,
     reindex: Annotated[
         bool, typer.Option("--reindex", help="First rebuild the search index, then check.")
     ] = False,
@@ -111,7 +120,7 @@ def db_check(
 
     if reindex:
         rebuild_index(database(ctx, write=True))
-    report = check_database(database(ctx), seeds, survey)
+    report = check_database(database(ctx), seeds, survey, awesome)
     if as_json:
         output.emit_json(report)
     else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 SEED_TIMESTAMP = "2026-01-28T00:00:00Z"  # the survey's arXiv date: seeds carry no clock
 NODE_KINDS = {"dimension", "appendix", "section", "question"}
 FINDING_KINDS = {"takeaway", "claim"}
+FINDING_SOURCES = {"survey", "paper"}  # paper: states what only the cited paper says
+SURVEY_ROLES = {"survey", "reference"}
 STANCES = ("supports", "contradicts", "mentions")
 
 
@@ -28,6 +31,7 @@ class Seeds:
     papers: dict[str, dict[str, Any]] = field(default_factory=dict)
     nodes: list[dict[str, Any]] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
+    aliases: list[dict[str, str]] = field(default_factory=list)  # {alias, key, reason}
     problems: list[str] = field(default_factory=list)
 
 
@@ -44,8 +48,16 @@ def load(root: Path) -> Seeds:
     for entry in library.entries:
         if entry.key in seeds.papers:
             seeds.problems.append(f"papers.bib: duplicate key {entry.key}")
-        fields = {name: f.value for name, f in entry.fields_dict.items()}
-        seeds.papers[entry.key] = paper_fields(fields, entry.entry_type)
+        fields = {name.lower(): f.value for name, f in entry.fields_dict.items()}
+        paper = paper_fields(fields, entry.entry_type)
+        try:
+            paper.update(survey_fields(fields))
+        except ValueError as exc:
+            seeds.problems.append(f"papers.bib: {entry.key}: {exc}")
+        seeds.papers[entry.key] = paper
+        reason = " ".join(fields.get("idsreason", "").split()) or "alias"
+        for alias in filter(None, (a.strip() for a in fields.get("ids", "").split(","))):
+            seeds.aliases.append({"alias": alias, "key": entry.key, "reason": reason})
     for path in sorted((root / "nodes").glob("*.toml")):
         try:
             doc = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -62,8 +74,38 @@ def load(root: Path) -> Seeds:
     return seeds
 
 
+def survey_fields(fields: dict[str, str]) -> dict[str, Any]:
+    """The seeds' own BibTeX fields, which say where a paper sits in the survey: its title
+    as the reference list renders it (`surveytitle`), its entry number and PDF page
+    (`surveyref`, `surveypage`), `surveyrole = {survey}` for the survey itself, and the
+    short names other sources use (`othershortnames`, `;`-separated).
+
+    Raises ValueError for an entry number or page that is not a positive integer."""
+    ref, page = _positive(fields.get("surveyref")), _positive(fields.get("surveypage"))
+    role = fields.get("surveyrole") or ("reference" if ref else None)
+    others = [n.strip() for n in fields.get("othershortnames", "").split(";") if n.strip()]
+    return {
+        "survey_title": " ".join(fields["surveytitle"].split())
+        if fields.get("surveytitle")
+        else None,
+        "survey_role": role,
+        "survey_ref": ref,
+        "survey_page": page,
+        "other_short_names": json.dumps(others, ensure_ascii=False) if others else None,
+    }
+
+
+def _positive(value: str | None) -> int | None:
+    if value is None or not value.strip():
+        return None
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ValueError(f"{value!r} is not a positive whole number")
+    return int(value)
+
+
 def validate(seeds: Seeds) -> list[str]:
-    """Every problem that would make the knowledge base wrong or incomplete."""
+    """Every problem that would make the knowledge base wrong or incomplete (the rules
+    are listed in seeds/README.md)."""
     problems = list(seeds.problems)
     codes: dict[str, dict[str, Any]] = {}
     for node in seeds.nodes:
@@ -77,14 +119,25 @@ def validate(seeds: Seeds) -> list[str]:
         codes[code] = node
         if node.get("kind") not in NODE_KINDS:
             problems.append(f"{where}: node {code} has unknown kind {node.get('kind')!r}")
+        if not isinstance(node.get("page"), int) or node["page"] < 1:
+            problems.append(f"{where}: node {code} has no survey page (`page = N`)")
         for key in node.get("papers", []):
             if key not in seeds.papers:
                 problems.append(f"{where}: node {code} cites unknown paper {key}")
     for node in seeds.nodes:
         if node.get("parent") and node["parent"] not in codes:
             problems.append(f"nodes/{node['file']}: node {node['code']} has unknown parent")
+    problems += _finding_problems(seeds, codes)
+    problems += _membership_problems(seeds, codes)
+    problems += paper_problems(seeds)
+    problems += label_problems(seeds)
+    return problems
+
+
+def _finding_problems(seeds: Seeds, codes: dict[str, dict[str, Any]]) -> list[str]:
+    problems = []
     slugs: set[str] = set()
-    cited_in_findings: set[str] = set()
+    positions: dict[tuple[str, int], str] = {}
     for finding in seeds.findings:
         where = f"nodes/{finding['file']}"
         slug = finding.get("id", "?")
@@ -95,23 +148,149 @@ def validate(seeds: Seeds) -> list[str]:
             problems.append(f"{where}: finding {slug} is attached to unknown node")
         if finding.get("kind") not in FINDING_KINDS:
             problems.append(f"{where}: finding {slug} has unknown kind {finding.get('kind')!r}")
+        position = finding.get("position")
+        if not isinstance(position, int) or position < 1:
+            problems.append(
+                f"{where}: finding {slug} has no survey position (`position = N`, its place "
+                "in the survey's reading order within this file)"
+            )
+        elif (finding["file"], position) in positions:
+            problems.append(
+                f"{where}: findings {positions[finding['file'], position]} and {slug} share "
+                f"position {position}"
+            )
+        else:
+            positions[finding["file"], position] = slug
+        if not isinstance(finding.get("page"), int) or finding["page"] < 1:
+            problems.append(f"{where}: finding {slug} has no survey page (`page = N`)")
+        if finding.get("source", "survey") not in FINDING_SOURCES:
+            problems.append(f"{where}: finding {slug} has unknown source {finding['source']!r}")
         keys = [k for stance in STANCES for k in finding.get(stance, [])]
         if not keys:
             problems.append(f"{where}: finding {slug} names no supporting or contradicting paper")
+        if finding.get("debate") and not (finding.get("supports") and finding.get("contradicts")):
+            problems.append(f"{where}: debate {slug} needs papers on both sides")
+        if finding.get("contradicts") and not finding.get("debate"):
+            problems.append(
+                f"{where}: finding {slug} has contradicting papers but no `debate` question"
+            )
         for key in keys:
             if key not in seeds.papers:
                 problems.append(f"{where}: finding {slug} cites unknown paper {key}")
-        cited_in_findings.update(keys)
+    return problems
+
+
+def _membership_problems(seeds: Seeds, codes: dict[str, dict[str, Any]]) -> list[str]:
+    """Every section has papers; every paper of the survey's reference list is filed in a
+    node (the survey itself is not: it is not a paper it cites)."""
+    problems = []
     members = _subtree_members(seeds.nodes)
     for code, node in codes.items():
         kind = node.get("kind")
         if kind in {"section", "question"} and not members.get(code) and not node.get("uncited"):
             problems.append(f"nodes/{node['file']}: section {code} has no papers")
     in_nodes = set().union(*members.values()) if members else set()
-    for key in sorted(set(seeds.papers) - in_nodes):
+    selves = {k for k, p in seeds.papers.items() if p.get("survey_role") == "survey"}
+    for key in sorted(set(seeds.papers) - in_nodes - selves):
         problems.append(f"papers.bib: {key} is in no node")
-    for key in sorted(cited_in_findings - in_nodes):
+    for key in sorted(selves & in_nodes):
+        problems.append(f"{key} is the survey itself, not a paper it cites: file it in no node")
+    cited = {k for f in seeds.findings for stance in STANCES for k in f.get(stance, [])}
+    for key in sorted(cited & set(seeds.papers) - in_nodes - selves):
         problems.append(f"a finding cites {key}, which is in no node")
+    return problems
+
+
+def paper_problems(seeds: Seeds) -> list[str]:
+    """Each paper says where it comes from in the survey (the survey itself, or an entry
+    of its reference list with its rendering, number and page), entry numbers are unique,
+    aliases name known papers and no title lowercases an acronym."""
+    problems = []
+    refs: dict[int, str] = {}
+    selves = [k for k, p in seeds.papers.items() if p.get("survey_role") == "survey"]
+    if len(selves) != 1:
+        problems.append(f"papers.bib: {len(selves)} entries have surveyrole = {{survey}}, not 1")
+    for key, paper in sorted(seeds.papers.items()):
+        role = paper.get("survey_role")
+        if role not in SURVEY_ROLES:
+            problems.append(f"papers.bib: {key} has no place in the survey (add `surveyref`)")
+        if role == "reference":
+            missing = [
+                f
+                for f, c in (("surveytitle", "survey_title"), ("surveypage", "survey_page"))
+                if not paper.get(c)
+            ]
+            if missing:
+                problems.append(f"papers.bib: {key} lacks {' and '.join(missing)}")
+            if paper["survey_ref"] in refs:
+                problems.append(
+                    f"papers.bib: {refs[paper['survey_ref']]} and {key} are both entry "
+                    f"{paper['survey_ref']} of the survey's references"
+                )
+            refs[paper["survey_ref"]] = key
+        if bad := lowercased_acronyms(paper["title"]):
+            problems.append(
+                f"papers.bib: the title of {key} lowercases {', '.join(bad)} — write the "
+                "title as its authors do (the arXiv listing or the awesome list)"
+            )
+    for alias in seeds.aliases:
+        if alias["key"] not in seeds.papers or alias["alias"] in seeds.papers:
+            problems.append(f"papers.bib: alias {alias['alias']} of {alias['key']} is unusable")
+    return problems
+
+
+# Acronyms of the field that a title never writes in lower case (`llms`, `rl`, `deepseek`);
+# the survey's reference list lowercases them all (natbib's sentence case).
+ACRONYMS = (
+    *("AI", "CoT", "DAPO", "DeepSeek", "DPO", "GRPO", "LLM", "LLMs", "LRM", "LRMs", "MLLM"),
+    *("OOD", "PPO", "R1", "RL", "RLVR", "SAE", "SAEs", "SFT"),
+)
+_LOWERCASED = frozenset(a.lower() for a in ACRONYMS)
+_ACRONYM_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+
+
+def lowercased_acronyms(title: str) -> list[str]:
+    """Words of `title` that are a known acronym written all in lower case: `rl`, `llms`,
+    `deepseek` (not `RL` or `Rl`, which a title may write on purpose)."""
+    return sorted(
+        {w for w in _ACRONYM_RE.findall(title) if w.islower() and w in _LOWERCASED},
+    )
+
+
+# `Ward et al. (2025b)`, `(Li and Ng, 2025)`, `Sinii et al. (2025b, 2025a)`: a label in a text.
+_NAME = r"[A-Z][\w’'-]*(?: [A-Z][\w’'-]+)?"
+_MENTION_RE = re.compile(
+    rf"(?P<who>{_NAME}(?: et al\.| and {_NAME})?)(?:, | \()(?P<years>\d{{4}}[a-z]?(?:, ?\d{{4}}[a-z]?)*)"
+)
+
+
+def mentioned_labels(text: str) -> list[str]:
+    """Every author–year label a text writes out (`Ward et al., 2025b`), in order."""
+    return [
+        f"{m['who']}, {year.strip()}"
+        for m in _MENTION_RE.finditer(text)
+        for year in m["years"].split(",")
+    ]
+
+
+def label_problems(seeds: Seeds) -> list[str]:
+    """A finding that writes `Ward et al. (2025a)` must cite the paper lrmkb labels so —
+    the labels of every command and export, lettered the survey's way."""
+    from ..exporters.citation import author_year_labels  # the one label implementation
+
+    labels = author_year_labels(
+        [dict(p, key=k) for k, p in seeds.papers.items() if p.get("authors") is not None]
+    )
+    problems = []
+    for finding in seeds.findings:
+        cited = {labels[k] for s in STANCES for k in finding.get(s, []) if k in labels}
+        for label in mentioned_labels(finding.get("text", "")):
+            if label not in cited:
+                problems.append(
+                    f"nodes/{finding['file']}: finding {finding.get('id', '?')} writes "
+                    f"“{label}”, but none of its papers has that label (they are: "
+                    f"{'; '.join(sorted(cited))})"
+                )
     return problems
 
 
@@ -160,12 +339,17 @@ def _insert(db: Database, seeds: Seeds) -> None:
                 [paper[n] for n in names],
             )
             paper_ids[key] = cur.lastrowid
+        for alias in sorted(seeds.aliases, key=lambda a: a["alias"]):
+            db.execute(
+                "INSERT INTO paper_alias (alias, paper_id, reason) VALUES (?, ?, ?)",
+                (alias["alias"], paper_ids[alias["key"]], alias["reason"]),
+            )
         node_ids: dict[str, int] = {}
         for node in _reading_order(seeds.nodes):
             cur = db.execute(
-                "INSERT INTO taxonomy_node"
-                " (code, title, parent_id, kind, position, summary, uncited)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO taxonomy_node (code, title, parent_id, kind, position, summary,"
+                " uncited, survey_heading, figure_heading, survey_page)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     node["code"],
                     node["title"],
@@ -174,6 +358,9 @@ def _insert(db: Database, seeds: Seeds) -> None:
                     node.get("order", 0),
                     " ".join(node.get("summary", "").split()),
                     bool(node.get("uncited")),
+                    node.get("heading"),
+                    node.get("figure"),
+                    node.get("page"),
                 ),
             )
             node_ids[node["code"]] = cur.lastrowid
@@ -182,14 +369,19 @@ def _insert(db: Database, seeds: Seeds) -> None:
                     "INSERT INTO paper_node (paper_id, node_id) VALUES (?, ?)",
                     (paper_ids[key], cur.lastrowid),
                 )
-        for finding in sorted(seeds.findings, key=lambda f: (_code_key(f["node"]), f["id"])):
+        for order, finding in enumerate(survey_order(seeds), start=1):
             cur = db.execute(
-                "INSERT INTO finding (slug, text, node_id, kind) VALUES (?, ?, ?, ?)",
+                "INSERT INTO finding (slug, text, node_id, kind, survey_order, survey_page,"
+                " source, debate) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     finding["id"],
                     " ".join(finding["text"].split()),
                     node_ids[finding["node"]],
                     finding["kind"],
+                    order,
+                    finding["page"],
+                    finding.get("source", "survey"),
+                    " ".join(finding["debate"].split()) if finding.get("debate") else None,
                 ),
             )
             seen: set[str] = set()
@@ -202,6 +394,15 @@ def _insert(db: Database, seeds: Seeds) -> None:
                             (cur.lastrowid, paper_ids[key], stance),
                         )
         refresh_index(db)
+
+
+def survey_order(seeds: Seeds) -> list[dict[str, Any]]:
+    """Findings in the survey's reading order: files in the order of the node they hold
+    (`2.1` before `2.2`, `4.4` before `B`), then each finding's `position` in its file."""
+    file_order = {
+        n["file"]: _code_key(n["code"]) for n in seeds.nodes if n.get("kind") != "question"
+    }
+    return sorted(seeds.findings, key=lambda f: (file_order[f["file"]], f["position"]))
 
 
 def _code_key(code: str) -> tuple[tuple[int, int | str], ...]:
