@@ -60,7 +60,11 @@ def test_show_resolves_every_id_form_to_one_paper(cli) -> None:
 def test_show_prints_metadata_sections_and_claims(cli) -> None:
     result = cli("show", "marjanovic2025deepseekr1")
     assert result.exit_code == 0
-    assert "title: Deepseek-r1 thoughtology: Let’s think about llm reasoning" in result.stdout
+    assert "title: DeepSeek-R1 Thoughtology: Let's <think> about LLM Reasoning" in result.stdout
+    assert (
+        "survey title: Deepseek-r1 thoughtology: Let’s think about llm reasoning" in result.stdout
+    )
+    assert "Benno Krojer" in result.stdout and "Kroyer" not in result.stdout
     assert "authors: Sara Vera Marjanović, Arkil Patel" in result.stdout
     assert "4.3.1" in result.stdout
     assert "claim [3.1.1]" in result.stdout

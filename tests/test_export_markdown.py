@@ -27,12 +27,14 @@ def test_section_4_3_reads_like_the_survey(cli) -> None:
     text = md(cli, "--section", "4.3")
     assert headings(text) == [
         (2, "4.3 Overthinking"),
-        (3, "4.3.1 Does thinking more lead to better reasoning?"),
+        (3, "4.3.1 Thinking more does not necessarily lead to better reasoning"),
         (3, "4.3.2 What are the patterns of overthinking?"),
         (3, "4.3.3 What are the mechanisms of overthinking?"),
         (2, "References"),
     ]
-    summary = text.split("\n\n")[1]
+    source, heading, place, summary = text.split("\n\n")[:4]
+    assert source.startswith("*From the survey Towards a Mechanistic Understanding")
+    assert (heading, place) == ("## 4.3 Overthinking", "*Survey §4.3, p. 7.*")
     assert summary.startswith("Spending more tokens on reasoning usually helps")
     # The takeaway is a callout under its question, cited author–year.
     question = text.split("### 4.3.1")[1].split("### 4.3.2")[0]
@@ -57,7 +59,7 @@ def test_reference_list_has_the_sections_papers_with_links(cli) -> None:
     assert len(references) == 22  # `lrmkb tree`: 4.3 Overthinking (22)
     chen = next(r for r in references if 'id="ref-chen2024think"' in r)
     assert "**Chen et al., 2024** — `Do NOT Think That Much`." in chen
-    assert "*Do NOT think that much for 2+3=? on the overthinking of o1-like llms.*" in chen
+    assert "*Do NOT Think That Much for 2+3=? On the Overthinking of o1-Like LLMs.*" in chen
     assert "[arXiv:2412.21187](https://arxiv.org/abs/2412.21187)" in chen
     assert "[code](https://github.com/galaxyChen/overthinking)" in chen
     sui = next(r for r in references if 'id="ref-sui2025stop"' in r)
@@ -89,8 +91,8 @@ def test_whole_survey_in_order_with_contents(cli, db_file: Path) -> None:
     assert len(contents) == len(tree) + 1  # every node and the references
     assert contents[0] == "- [1 Introduction](#1-introduction)"
     assert (
-        "    - [4.3.1 Does thinking more lead to better reasoning?]"
-        "(#431-does-thinking-more-lead-to-better-reasoning)" in contents
+        "    - [4.3.1 Thinking more does not necessarily lead to better reasoning]"
+        "(#431-thinking-more-does-not-necessarily-lead-to-better-reasoning)" in contents
     )
     # Over the whole survey the author–year suffixes are the survey's own.
     assert "[Zhang et al., 2025h](#ref-zhang2025survey)" in text

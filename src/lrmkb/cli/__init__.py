@@ -13,7 +13,7 @@ def __getattr__(name: str) -> Any:
     """`from lrmkb.cli import app`: the Typer app with every command registered."""
     if name != "app":
         raise AttributeError(name)
-    from . import database, export, read, write  # noqa: F401  (registers the commands)
+    from . import database, debates, export, read, write  # noqa: F401  (registers the commands)
     from .core import app
 
     return app

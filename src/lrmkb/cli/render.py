@@ -47,12 +47,36 @@ def render_tree(nodes: list[dict[str, Any]]) -> None:
     stdout.print(root)
 
 
+def survey_place(p: dict[str, Any]) -> str | None:
+    """Where a paper sits in the survey: `entry 67 of its references, p. 13`."""
+    if p.get("survey_role") == "survey":
+        return "this is the survey lrmkb is built from"
+    if p.get("survey_ref"):
+        page = f", p. {p['survey_page']}" if p.get("survey_page") else ""
+        return f"entry {p['survey_ref']} of its references{page}"
+    return None
+
+
+def finding_notes(f: dict[str, Any]) -> list[str]:
+    """What a reader must know about a finding besides its text: its page in the survey,
+    that it states what only the cited paper says, the disagreement it records."""
+    page = f.get("survey_page") or (f.get("survey") or {}).get("page")
+    notes = [f"p. {page}"] if page else []
+    if f.get("source") == "paper":
+        notes.append("from the paper, not the survey")
+    if f.get("debate"):
+        notes.append(f"debate: {f['debate']}")
+    return notes
+
+
 def render_paper(p: dict[str, Any]) -> None:
     authors = ", ".join(p["authors"]) + (", and others" if p["authors_more"] else "")
     lines = [
         ("key", p["key"]),
         ("title", p["title"]),
+        ("survey title", p["survey_title"] if p["survey_title"] != p["title"] else None),
         ("short name", p["short_name"]),
+        ("also called", "; ".join(p["other_short_names"]) or None),
         ("authors", authors),
         ("year", p["year"]),
         ("venue", p["venue"]),
@@ -70,6 +94,7 @@ def render_paper(p: dict[str, Any]) -> None:
         ("source", p["source"]),
         ("tags", ", ".join(p["tags"]) or None),
         ("sections", "; ".join(f"{n['code']} {n['title']}" for n in p["nodes"]) or None),
+        ("in the survey", survey_place(p)),
     ]
     if not is_terminal():
         for name, value in lines:
@@ -78,7 +103,8 @@ def render_paper(p: dict[str, Any]) -> None:
         if p["abstract"]:
             plain(f"abstract: {p['abstract']}")
         for f in p["findings"]:
-            plain(f"{f['kind']} [{f['node']}] ({f['stance']}): {f['text']}")
+            notes = ", ".join([f["stance"], *finding_notes(f)])
+            plain(f"{f['kind']} [{f['node']}] ({notes}): {f['text']}")
         return
     stdout.print(f"[bold]{escape(p['title'])}[/bold]")
     for name, value in [lines[0], *lines[2:]]:
@@ -89,8 +115,10 @@ def render_paper(p: dict[str, Any]) -> None:
     if p["findings"]:
         stdout.print("\n[bold]What the survey says about it[/bold]")
         for f in p["findings"]:
+            notes = " · ".join(finding_notes(f))
             stdout.print(
                 f" {STANCE_MARK[f['stance']]} [dim]{f['node']} {f['kind']}[/dim] {escape(f['text'])}"
+                + (f" [dim]({escape(notes)})[/dim]" if notes else "")
             )
 
 
@@ -109,15 +137,21 @@ def render_findings(items: list[dict[str, Any]]) -> None:
         return
     current = None
     for f in items:
+        notes = finding_notes(f)
         if not is_terminal():
-            plain(f"{f['node']}\t{f['kind']}\t{f['id']}\t{f['text']}\t{_evidence(f['papers'])}")
+            plain(
+                f"{f['node']}\t{f['kind']}\t{f['id']}\t{f['text']}\t{_evidence(f['papers'])}"
+                f"\t{'; '.join(notes)}"
+            )
             continue
         if f["node"] != current:
             current = f["node"]
             stdout.print(f"\n[bold cyan]{escape(f['node'])} {escape(f['node_title'])}[/bold cyan]")
         mark = "[yellow]💡 takeaway[/yellow] " if f["kind"] == "takeaway" else "• "
+        if f.get("debate"):
+            mark += f"[magenta]⚖ {escape(f['debate'])}[/magenta] "
         stdout.print(f"{mark}{escape(f['text'])}")
-        stdout.print(f"   [dim]{escape(_evidence(f['papers']))}[/dim]")
+        stdout.print(f"   [dim]{escape(' | '.join([_evidence(f['papers']), *notes]))}[/dim]")
 
 
 def _hanging(rows: Iterable[tuple[str, str, str]]) -> Table:

@@ -102,6 +102,8 @@ class _Writer:
         if whole and data.survey:
             blocks.append(f"# {escape(data.survey['title'])}")
             self.anchors.add(data.survey["title"])
+        if data.survey:  # the first line, after the whole survey's title
+            blocks.append(source_line(data.survey))
         with_contents = whole or len(data.roots) > 1
         if with_contents:
             self.anchors.add("Contents")
@@ -132,6 +134,8 @@ class _Writer:
         heading = f"{code} {node['title']}"
         contents.append((level - 2, heading, self.anchors.add(heading)))
         blocks = [f"{'#' * min(level, 6)} {escape(heading)}"]
+        if place := node_place(node):
+            blocks.append(place)
         if node["summary"]:
             blocks.append(escape(node["summary"]))
         findings = self.findings.get(code, [])
@@ -145,10 +149,11 @@ class _Writer:
         return blocks
 
     def takeaway(self, finding: dict[str, Any]) -> str:
-        return f"> 💡 **Takeaway.** {self.with_citations(finding)}"
+        return f"> 💡 **Takeaway.** {self.with_citations(finding)}{_flags(finding)}"
 
     def claim(self, finding: dict[str, Any]) -> str:
-        return f"- {self.with_citations(finding)}"
+        debate = f"⚖ **{escape(finding['debate'])}** " if finding.get("debate") else ""
+        return f"- {debate}{self.with_citations(finding)}{_flags(finding)}"
 
     def with_citations(self, finding: dict[str, Any]) -> str:
         """The finding's text with its evidence cited before the final full stop:
@@ -214,6 +219,29 @@ class _Writer:
             parts.append(_sentence(escape(venue)))
         parts.append(" · ".join(_links(paper)))
         return " ".join(p for p in parts if p)
+
+
+def source_line(survey: dict[str, Any]) -> str:
+    """The line a Markdown export opens with: what it is built from, and where to find it."""
+    return (
+        f"*From the survey {escape(survey['title'])} (Hu et al., {survey['year']}, "
+        f"{link('arXiv:' + survey['arxiv_id'], arxiv_url(survey['arxiv_id']))}); "
+        "summaries and findings in lrmkb's own words.*"
+    )
+
+
+def node_place(node: dict[str, Any]) -> str | None:
+    """`*Survey §2.1.3 (printed “SFT memories, …”), p. 3.*` — the printed heading only where
+    the title corrects it."""
+    if not node.get("survey_page"):
+        return None
+    printed = (node.get("survey_heading") or "").rstrip(".")
+    note = f" (printed “{escape(printed)}”)" if printed and printed != node["title"] else ""
+    return f"*Survey §{escape(node['code'])}{note}, p. {node['survey_page']}.*"
+
+
+def _flags(finding: dict[str, Any]) -> str:
+    return " *(From the paper, not the survey.)*" if finding.get("source") == "paper" else ""
 
 
 def _sentence(text: str) -> str:
