@@ -436,3 +436,40 @@ def test_seeds_pass_the_awesome_list_title_check(tmp_path: Path) -> None:
         ["--db", str(BUNDLED_DB), "db", "check", "--seeds", str(SEEDS), "--awesome", str(awesome)],
     )
     assert result.exit_code == 0, result.stdout
+
+
+# --- the terminal view ------------------------------------------------------------------
+
+
+def test_terminal_views_mark_debates_and_paper_sourced_findings(
+    monkeypatch: pytest.MonkeyPatch, db_file: Path
+) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from lrmkb import queries
+    from lrmkb.cli import debates, output, render
+    from lrmkb.store import Database
+
+    console = Console(file=StringIO(), force_terminal=True, width=100, color_system=None)
+    monkeypatch.setattr(render, "stdout", console)
+    monkeypatch.setattr(output, "stdout", console)
+    db = Database.open(db_file)
+    debates.render_debates(queries.debates(db, ["3.2.2"]))
+    text = console.file.getvalue()
+    assert text.startswith("\n⚖ Does self-reflection improve an LRM's outcomes?\n")
+    assert "     yes  Yang et al., 2025a\n" in text and "bridging  Kang et al., 2025\n" in text
+    console.file.truncate(0)
+    console.file.seek(0)
+    render.render_findings(queries.findings(db, ["3.3.3"]))
+    text = " ".join(console.file.getvalue().split())
+    assert (
+        "supports: Sinii et al., 2025b [sinii2025steering] | p. 5 | from the paper, not the survey"
+        in text
+    )
+    console.file.truncate(0)
+    console.file.seek(0)
+    render.render_paper(queries.paper_record(db, queries.find_paper(db, "yao2025reasoning")))
+    text = " ".join(console.file.getvalue().split())
+    assert "(p. 6 · debate: Do models with a complete SFT+RL pipeline hallucinate more?)" in text

@@ -245,16 +245,24 @@ ACRONYMS = (
     *("AI", "CoT", "DAPO", "DeepSeek", "DPO", "GRPO", "LLM", "LLMs", "LRM", "LRMs", "MLLM"),
     *("OOD", "PPO", "R1", "RL", "RLVR", "SAE", "SAEs", "SFT"),
 )
-_LOWERCASED = frozenset(a.lower() for a in ACRONYMS)
-_ACRONYM_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_CANONICAL = {a.lower(): a for a in ACRONYMS}
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 
 def lowercased_acronyms(title: str) -> list[str]:
-    """Words of `title` that are a known acronym written all in lower case: `rl`, `llms`,
-    `deepseek` (not `RL` or `Rl`, which a title may write on purpose)."""
-    return sorted(
-        {w for w in _ACRONYM_RE.findall(title) if w.islower() and w in _LOWERCASED},
-    )
+    """Words of `title` that are a known acronym written with fewer capitals than it has:
+    `rl`, `Sft`, `llms`, `Deepseek` (natbib's sentence case, as in the survey's reference
+    list). Returned as written, sorted, once each."""
+    found = set()
+    for word in _WORD_RE.findall(title):
+        canonical = _CANONICAL.get(word.lower())
+        if canonical and _capitals(word) < _capitals(canonical):
+            found.add(word)
+    return sorted(found)
+
+
+def _capitals(word: str) -> int:
+    return sum(map(str.isupper, word))
 
 
 # `Ward et al. (2025b)`, `(Li and Ng, 2025)`, `Sinii et al. (2025b, 2025a)`: a label in a text.
