@@ -1,7 +1,11 @@
 """Append-only schema migrations, run when a database is opened (the pattern of
 simonw/llm's `migrations.py`). Never edit a released migration: add a new one.
 
-The schema version is SQLite's `PRAGMA user_version`: the number of migrations applied."""
+The schema version is SQLite's `PRAGMA user_version`: the number of migrations applied.
+A migration is plain SQL and imports nothing of lrmkb's, so that it means tomorrow what
+it means today. One that changes the search index's tables is marked `@rebuilds_index`:
+the index is derived data, so `migrate` has the caller's current code refill it, once,
+after the last migration."""
 
 from __future__ import annotations
 
@@ -10,10 +14,18 @@ from collections.abc import Callable
 
 Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[Migration] = []
+INDEX_MIGRATIONS: set[Migration] = set()
 
 
 def migration(fn: Migration) -> Migration:
+    """Register `fn` as the next migration."""
     MIGRATIONS.append(fn)
+    return fn
+
+
+def rebuilds_index(fn: Migration) -> Migration:
+    """Mark a migration after which the search index must be refilled (below `@migration`)."""
+    INDEX_MIGRATIONS.add(fn)
     return fn
 
 
@@ -126,11 +138,11 @@ def m002_search_index(db: sqlite3.Connection) -> None:
 
 
 @migration
+@rebuilds_index
 def m003_search_rowids_and_vocabulary(db: sqlite3.Connection) -> None:
     """Rowids that say what a row is (papers by id, findings and nodes in negative ranges),
     an unstemmed twin of the text for `search_vocab` (typo correction), an index for
-    `year:` filters, then a full re-index. The search index is derived data, so it is
-    rebuilt with the current code."""
+    `year:` filters; the new tables start empty and are refilled after migrating."""
     _run(
         db,
         """
@@ -162,14 +174,6 @@ def m003_search_rowids_and_vocabulary(db: sqlite3.Connection) -> None:
         CREATE INDEX ix_paper_year ON paper (year);
         """,
     )
-    from .search import refresh_index
-
-    row_factory = db.row_factory
-    db.row_factory = sqlite3.Row
-    try:
-        refresh_index(db)
-    finally:
-        db.row_factory = row_factory
 
 
 @migration
@@ -227,9 +231,11 @@ def m006_survey_provenance(db: sqlite3.Connection) -> None:
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def migrate(db: sqlite3.Connection) -> int:
+def migrate(db: sqlite3.Connection, rebuild_index: Migration | None = None) -> int:
     """Apply every pending migration in one transaction; return how many ran. The version
-    is read under the write lock, so concurrent openers migrate once, not race."""
+    is read under the write lock, so concurrent openers migrate once, not race. When one
+    of them is marked `@rebuilds_index`, `rebuild_index(db)` then runs in the same
+    transaction."""
     db.execute("BEGIN IMMEDIATE")
     current = db.execute("PRAGMA user_version").fetchone()[0]
     pending = MIGRATIONS[current:]
@@ -239,6 +245,8 @@ def migrate(db: sqlite3.Connection) -> int:
     try:
         for fn in pending:
             fn(db)
+        if rebuild_index is not None and INDEX_MIGRATIONS.intersection(pending):
+            rebuild_index(db)
         db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
         db.execute("COMMIT")
     except BaseException:

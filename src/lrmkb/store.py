@@ -252,7 +252,9 @@ def _check_schema(db: sqlite3.Connection, path: Path) -> None:
                 "but it is read-only",
                 "make it writable once, or work on a copy with --db",
             )
-        migrate(db)
+        from .search import refresh_index
+
+        migrate(db, refresh_index)
 
 
 def _use_wal(db: sqlite3.Connection) -> None:
