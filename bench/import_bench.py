@@ -16,10 +16,8 @@ things; parse and import runs alternate and the best of N is compared (on a shar
 the minimum is the figure least disturbed by other work). The whole `lrmkb import`
 process (interpreter start, imports, everything) is timed once per file for reference.
 
-An import uses one process per core for a big file (parts parsed by forked workers while
-the first parts are already written); the same import in one process
-(`LRMKB_IMPORT_JOBS=1`) is timed too, so both figures are on record. "split s" is
-bibtexparser without its default middlewares — the part of the parse the import runs.
+"split s" is bibtexparser without its default middlewares — the part of the parse the
+import runs.
 
     python bench/import_bench.py            # 7 runs per file
     python bench/import_bench.py --runs 15  # steadier on a busy machine
@@ -30,7 +28,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import random
 import shutil
 import statistics
@@ -131,23 +128,17 @@ def time_parse(text: str, parse_stack: list[Any] | None = None) -> float:
     return time.perf_counter() - start
 
 
-def time_import(bib: Path, db: Path, jobs: str = "") -> tuple[float, dict[str, int]]:
-    """One import; `jobs` sets LRMKB_IMPORT_JOBS ("" = lrmkb's own choice: one process
-    per core for a big file)."""
-    from lrmkb.library import import_bib
+def time_import(bib: Path, db: Path) -> tuple[float, dict[str, int]]:
+    """One import, as `lrmkb import` runs it (the database opened for writing)."""
+    from lrmkb.importers.bibtex import BibFile
+    from lrmkb.ingest import ingest
     from lrmkb.store import Database
 
     shutil.copyfile(SURVEY_DB, db)
-    os.environ.pop("LRMKB_IMPORT_JOBS", None)
-    if jobs:
-        os.environ["LRMKB_IMPORT_JOBS"] = jobs
-    try:
-        start = time.perf_counter()
-        with Database.open(db, write=True) as handle:
-            report = import_bib(handle, bib)
-        return time.perf_counter() - start, report.counts()
-    finally:
-        os.environ.pop("LRMKB_IMPORT_JOBS", None)
+    start = time.perf_counter()
+    with Database.open(db, write=True) as handle:
+        report = ingest(handle, BibFile(bib))
+    return time.perf_counter() - start, report.counts()
 
 
 def time_cli(bib: Path, db: Path) -> float:
@@ -160,18 +151,15 @@ def time_cli(bib: Path, db: Path) -> float:
 
 
 def measure(bib: Path, runs: int) -> dict[str, Any]:
-    from lrmkb.importers.bibtex import import_jobs
-
     text = bib.read_text(encoding="utf-8")
     db = WORK / "bench.db"
     time_import(bib, db)  # warm-up: imports, file cache
-    parses, splits, imports, alone = [], [], [], []
+    parses, splits, imports = [], [], []
     for _ in range(runs):
         parses.append(time_parse(text))
         splits.append(time_parse(text, parse_stack=[]))
         seconds, counts = time_import(bib, db)
         imports.append(seconds)
-        alone.append(time_import(bib, db, jobs="1")[0])
     best_parse, best_import = min(parses), min(imports)
     return {
         "file": bib.name,
@@ -184,9 +172,6 @@ def measure(bib: Path, runs: int) -> dict[str, Any]:
         "import_median_s": round(statistics.median(imports), 3),
         "ratio_best": round(best_import / best_parse, 2),
         "ratio_median": round(statistics.median(imports) / statistics.median(parses), 2),
-        "jobs": import_jobs(len(text)),
-        "one_process_best_s": round(min(alone), 3),
-        "one_process_ratio_best": round(min(alone) / best_parse, 2),
         "cli_process_s": round(time_cli(bib, db), 3),
     }
 
@@ -219,10 +204,6 @@ def main() -> None:
             f"{r['file']:<24}{r['entries']:>8}{r['parse_best_s']:>9.3f}{r['split_best_s']:>9.3f}"
             f"{r['import_best_s']:>10.3f}{r['ratio_best']:>6.2f}×{r['ratio_median']:>7.2f}×"
             f"{r['cli_process_s']:>7.2f}  {verdict}"
-        )
-        print(
-            f"{'':<24}{r['jobs']} processes; in one (LRMKB_IMPORT_JOBS=1): "
-            f"{r['one_process_best_s']:.3f} s = {r['one_process_ratio_best']:.2f}×"
         )
         print(f"{'':<24}outcomes: {r['outcomes']}")
 

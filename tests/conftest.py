@@ -53,7 +53,6 @@ def glottolog_text() -> str:
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test may touch the user's database or the network."""
     monkeypatch.delenv("LRMKB_DB", raising=False)
-    monkeypatch.delenv("LRMKB_IMPORT_JOBS", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("LRMKB_ARXIV_API", "http://127.0.0.1:9/api/query")
     monkeypatch.setenv("NO_COLOR", "1")

@@ -10,7 +10,8 @@ import pytest
 
 import arxiv_server
 from add_fixtures import paper, paper_count, sections_of, snapshot, tags_of
-from lrmkb.library import add_arxiv
+from lrmkb.importers.arxiv import ArxivSource
+from lrmkb.ingest import ingest
 from lrmkb.store import Database
 
 arxiv_api = arxiv_server.arxiv_api  # the fixture: a local arXiv replay server
@@ -254,7 +255,7 @@ def test_adding_twice_changes_nothing_the_second_time(cli, db_file: Path) -> Non
 
 def test_the_library_api_works_without_the_cli(db_file: Path) -> None:
     with Database.open(db_file, write=True) as db:
-        report = add_arxiv(db, ["2505.22148"], tags=["mine"])
+        report = ingest(db, ArxivSource(["2505.22148"]), tags=["mine"], suggest=True)
     assert report.counts() == {"added": 0, "enriched": 1, "skipped": 0, "failed": 0}
     assert report.as_dict()["results"][0]["key"] == "jiang2025makes"
     assert tags_of(db_file, "jiang2025makes") == ["mine"]

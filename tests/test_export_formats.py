@@ -12,7 +12,7 @@ from pathlib import Path
 
 from export_fixtures import need, run
 from lrmkb.exporters.diagram import dot_text, mermaid_text
-from lrmkb.queries import PAPER_FIELDS
+from lrmkb.records import PAPER_FIELDS
 
 
 def ok(result) -> str:

@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from add_fixtures import paper, paper_count, sections_of, snapshot, tags_of
-from lrmkb.importers.bibtex import split_authors, unenclose
+from lrmkb.importers.bibtex import BibFile, split_authors, unenclose
 from lrmkb.importers.latex import decode_latex
-from lrmkb.library import import_bib
+from lrmkb.ingest import ingest
 from lrmkb.store import Database
 
 MIXED = r"""% a user's library, with the mistakes real files have
@@ -169,6 +169,68 @@ def test_duplicates_within_the_file_are_merged(cli, db_file: Path, tmp_path: Pat
     assert paper(db_file, "smith2024sparse")["doi"] == "10.1234/x"
 
 
+def test_a_key_used_twice_in_the_file_costs_both_entries(cli, tmp_path: Path) -> None:
+    """Which of two entries with one key the user's citations mean is unknown: neither is
+    imported, and both lines are reported, however far apart they are."""
+    text = "@article{dup, title={First}}\n" + "".join(
+        f"@misc{{m{i}, title={{M {i}}}}}\n" for i in range(40)
+    )
+    bib = write(tmp_path, text + "@article{dup, title={Second}}\n")
+    report = json.loads(cli("import", str(bib), "--json").stdout)
+    assert report["summary"] == {"added": 40, "enriched": 0, "skipped": 0, "failed": 2}
+    assert [(r["line"], r["reason"]) for r in report["results"] if r["outcome"] == "failed"] == [
+        (1, "duplicate key 'dup' in the file (again at line 42)"),
+        (42, "duplicate key 'dup' in the file"),
+    ]
+
+
+def test_strings_are_resolved_wherever_they_are_defined(cli, db_file: Path, tmp_path: Path) -> None:
+    """`@string` after other text on a line, and after the entry that uses it, still counts
+    (as bibtexparser reads the whole file)."""
+    bib = write(
+        tmp_path,
+        "@article{c, title={Crows count}, author={Corvid, C}, year=2021, journal=jn}\n"
+        '@misc{b, title={Bees}, author={Apis, B}, year=2020} @string{jn = "J. Birds"}\n',
+    )
+    report = json.loads(cli("import", str(bib), "--json").stdout)
+    assert [r["outcome"] for r in report["results"]] == ["added", "added"]
+    assert paper(db_file, "corvid2021crows")["venue"] == "J. Birds"
+
+
+def test_a_paper_found_again_later_in_the_file_is_enriched_once_filed_once(
+    cli, db_file: Path, tmp_path: Path
+) -> None:
+    """A later entry for the same paper (same DOI) fills what the first lacked; tags and
+    sections land once; the survey's own paper is enriched, not duplicated."""
+    blocks = [
+        f"@article{{p{i}, title = {{Study {i} of {i * 7919 % 1000}}},"
+        f" author = {{Writer{i}, Q}}, year = {2001 + i % 20}, doi = {{10.1234/p{i}}}}}"
+        for i in range(30)
+    ]
+    blocks[20] = (
+        "@article{again10, title = {Study 10 of 190}, author = {Writer10, Q and Other, O},"
+        " year = 2011, doi = {10.1234/p10}, abstract = {Found again, with an abstract.}}"
+    )
+    blocks[25] = (
+        "@misc{survey, title = {Towards a Mechanistic Understanding of Large Reasoning Models:"
+        " A Survey of Training, Inference, and Failures}, author = {Hu, Yi}, year = 2026,"
+        " note = {read twice}}"
+    )
+    bib = write(tmp_path, "\n".join(blocks) + "\n")
+    result = cli("import", str(bib), "--json", "--tag", "mine", "--section", "4.3")
+    report = json.loads(result.stdout)
+    assert report["summary"] == {"added": 28, "enriched": 2, "skipped": 0, "failed": 0}
+    enriched = {r["bibkey"]: (r["key"], r["filled"]) for r in report["results"] if r["filled"]}
+    assert enriched == {
+        "again10": ("writer102011study", ["abstract", "authors"]),
+        "survey": ("hu2026mechanistic", ["note"]),
+    }
+    assert paper(db_file, "writer102011study")["authors"] == ["Q Writer10", "O Other"]
+    assert tags_of(db_file, "writer102011study") == ["mine"]
+    assert sections_of(db_file, "writer102011study") == ["4.3"]
+    assert cli("db", "check").exit_code == 0
+
+
 def test_a_key_clash_gets_a_suffix(cli, db_file: Path, tmp_path: Path) -> None:
     bib = write(
         tmp_path, "@article{x, author = {Jiang, Wei}, title = {Makes no sense}, year = 2025}\n"
@@ -264,7 +326,7 @@ def test_no_progress_bar_on_a_pipe(cli, tmp_path: Path) -> None:
 
 def test_the_library_api_works_without_the_cli(db_file: Path, tmp_path: Path) -> None:
     with Database.open(db_file, write=True) as db:
-        report = import_bib(db, write(tmp_path, MIXED), tags=["x"])
+        report = ingest(db, BibFile(write(tmp_path, MIXED)), tags=["x"])
     assert report.counts()["added"] == 2
     assert tags_of(db_file, "zeta2022after") == ["x"]
 

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from lrmkb.errors import BadInput
 from lrmkb.importers import latex
-from lrmkb.library import _names_json, import_bib
+from lrmkb.importers.bibtex import BibFile
+from lrmkb.ingest import _names_json, ingest
 from lrmkb.store import Database
 
 ENTRY = "@article{{{key},\n  author = {{{author}}},\n  title = {{{title}}},\n  year = {year},\n}}\n"
@@ -142,10 +143,10 @@ def test_an_import_leaves_the_garbage_collector_as_it_found_it(
     (gc.enable if enabled else gc.disable)()
     try:
         with Database.open(db_file, write=True) as db:
-            assert import_bib(db, good).counts()["added"] == 1
+            assert ingest(db, BibFile(good)).counts()["added"] == 1
             assert gc.isenabled() is enabled
             with pytest.raises(BadInput):
-                import_bib(db, empty)
+                ingest(db, BibFile(empty))
             assert gc.isenabled() is enabled
     finally:
         gc.enable()

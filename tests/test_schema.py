@@ -26,6 +26,16 @@ def test_models_match_the_migrated_schema(tmp_path: Path) -> None:
             assert bool(columns[column.name]["pk"]) == column.primary_key, (table.name, column.name)
 
 
+def test_the_paper_row_type_has_the_tables_columns_in_order(tmp_path: Path) -> None:
+    """`records.Paper` (what the read API returns, what `ingest` writes) names exactly the
+    columns of `paper`, in table order, so no column can be added to one and not the other."""
+    from lrmkb.records import PAPER_FIELDS
+
+    with Database.open(tmp_path / "s.db", create=True) as db:
+        columns = [r["name"] for r in db.execute("PRAGMA table_info(paper)")]
+    assert columns == ["id", *PAPER_FIELDS]
+
+
 def test_old_database_is_migrated_on_open(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     old = sqlite3.connect(path, isolation_level=None)

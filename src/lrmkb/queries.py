@@ -10,53 +10,16 @@ from typing import Any
 
 from .errors import NotFound
 from .ids import parse_arxiv_id, parse_doi
+from .records import JSON_LIST_FIELDS, PAPER_FIELDS
 
 STANCES = ("supports", "contradicts", "mentions")
-PAPER_FIELDS = [
-    "key",
-    "title",
-    "title_latex",
-    "authors",
-    "authors_more",
-    "year",
-    "venue",
-    "entry_type",
-    "volume",
-    "pages",
-    "publisher",
-    "note",
-    "arxiv_id",
-    "arxiv_version",
-    "doi",
-    "url",
-    "code_url",
-    "short_name",
-    "abstract",
-    "primary_category",
-    "categories",
-    "published",
-    "source",
-    "id_source",
-    "created",
-    "updated",
-    "survey_title",
-    "survey_role",
-    "survey_ref",
-    "survey_page",
-    "other_short_names",
-]
-SURVEY_FIELDS = ("survey_title", "survey_role", "survey_ref", "survey_page")
-"""Where a paper sits in the survey lrmkb is built from (set by the seeds only)."""
 
 
 def paper_dict(row: sqlite3.Row) -> dict[str, Any]:
     """A paper row as plain data, JSON lists decoded."""
     data = {name: row[name] for name in PAPER_FIELDS}
-    data["authors"] = json.loads(row["authors"] or "[]")
-    data["categories"] = json.loads(row["categories"]) if row["categories"] else []
-    data["other_short_names"] = (
-        json.loads(row["other_short_names"]) if row["other_short_names"] else []
-    )
+    for name in JSON_LIST_FIELDS:
+        data[name] = json.loads(row[name]) if row[name] else []
     data["authors_more"] = bool(row["authors_more"])
     return data
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -88,15 +88,17 @@ def add(
 
     Example: lrmkb add arxiv:2505.22148 2506.01234v2 --section auto --tag to-read
     """
-    from ..library import add_arxiv
+    from ..importers.arxiv import ArxivSource
+    from ..ingest import ingest
 
-    report = add_arxiv(
+    papers = ArxivSource(sources, keep_going=keep_going)
+    report = ingest(
         database(ctx, write=not dry_run),
-        sources,
+        papers,
         sections=section or (),
         tags=tag or (),
         dry_run=dry_run,
-        keep_going=keep_going,
+        suggest=True,
     )
     if as_json:
         output.emit_json(report.as_dict())
@@ -128,17 +130,19 @@ def import_(
 
     Example: lrmkb import ~/zotero.bib --tag mine --dry-run
     """
-    from ..library import import_bib
+    from ..importers.bibtex import BibFile
+    from ..ingest import ingest
 
-    with _progress_bar("importing") as (on_parsed, progress):
-        report = import_bib(
+    bib = BibFile(file)
+    with _progress_bar("importing") as progress:
+        report = ingest(
             database(ctx, write=not dry_run),
-            file,
+            bib,
             sections=section or (),
             tags=tag or (),
             dry_run=dry_run,
             progress=progress,
-            on_parsed=on_parsed,
+            info=bib.info,
         )
     counts = report.counts()
     if as_json:
@@ -185,25 +189,15 @@ def _print_outcome(outcome: Any, dry_run: bool) -> None:
 
 
 @contextmanager
-def _progress_bar(label: str) -> Iterator[tuple[Any, Any]]:
-    """A Rich progress bar on a terminal, (None, None) on a pipe: yields the callbacks
-    for "this many entries" and "this many more done". The bar (and the thread that
-    redraws it) starts at the first count: an import forks its parse workers before."""
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar on a terminal, None on a pipe: it pulses while the source is
+    read, then counts the records as they are planned (the callback is told "this many
+    of that many done")."""
     if not output.is_terminal():
-        yield None, None
+        yield None
         return
     from rich.progress import Progress
 
-    bar = Progress(console=output.stdout, transient=True)
-    task = bar.add_task(label, total=None)
-
-    def total(n: int) -> None:
-        if not bar.live.is_started:
-            bar.start()
-        bar.update(task, total=n)
-
-    try:
-        yield total, (lambda n: bar.advance(task, n))
-    finally:
-        if bar.live.is_started:
-            bar.stop()
+    with Progress(console=output.stdout, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)

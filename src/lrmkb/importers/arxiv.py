@@ -1,4 +1,5 @@
-"""Paper metadata from the arXiv API, through the `arxiv` package.
+"""Paper metadata from the arXiv API, through the `arxiv` package: `ArxivSource` gives the
+`Record`s of the ids asked for, for `ingest`.
 
 The package blurs what a user must tell apart: it has no request timeout, and it returns
 an empty list both for an id arXiv does not know and for a body that is not a feed at
@@ -15,15 +16,15 @@ pause arXiv's terms of use ask for)."""
 
 from __future__ import annotations
 
-import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import BadInput, NotFound, ServiceError
-from ..ids import ArxivId, parse_arxiv_id, parse_doi
+from ..errors import BadInput, NotFound, ServiceError, UsageError
+from ..ids import ACCEPTED_ARXIV_FORMS, ArxivId, parse_arxiv_id, parse_doi
+from ..records import Failure, PaperFields, Record
 
 if TYPE_CHECKING:
     import arxiv
@@ -67,12 +68,53 @@ def _env_number(name: str, default: float) -> float:
     return number
 
 
+class ArxivSource:
+    """The papers behind `sources` (arXiv ids in any accepted spelling), as records.
+
+    Made, it has checked every id (`UsageError` for one that is not an id, nothing
+    fetched); iterated, it fetches them all in one request and yields, in the order
+    given, a `Record` for each id arXiv knows. An id arXiv does not know raises
+    `NotFound` — or, with `keep_going`, is yielded as a `Failure`."""
+
+    def __init__(
+        self, sources: Sequence[str], *, keep_going: bool = False, settings: Settings | None = None
+    ) -> None:
+        self.sources = list(sources)
+        self.ids = parse_sources(self.sources)
+        self.keep_going = keep_going
+        self.settings = settings
+
+    def __iter__(self) -> Iterator[Record | Failure]:
+        fetched = fetch(self.ids, self.settings)
+        if fetched.missing and not self.keep_going:
+            missing = ", ".join(str(i) for i in fetched.missing)
+            raise NotFound(f"not found on arXiv: {missing}", "check the id (nothing was written)")
+        for source, arxiv_id in zip(self.sources, self.ids, strict=True):
+            if arxiv_id in fetched.found:
+                yield Record(source, "arxiv", fetched.found[arxiv_id], {"arxiv_id": str(arxiv_id)})
+            else:
+                yield Failure(source, f"{arxiv_id} not found on arXiv")
+
+
+def parse_sources(sources: Sequence[str]) -> list[ArxivId]:
+    """Every source as an arXiv id; one malformed source is a usage error for all."""
+    ids = []
+    for source in sources:
+        arxiv_id = parse_arxiv_id(source)
+        if arxiv_id is None:
+            raise UsageError(
+                f"{source!r} is not an arXiv id", f"accepted forms: {ACCEPTED_ARXIV_FORMS}"
+            )
+        ids.append(arxiv_id)
+    return ids
+
+
 @dataclass
 class Fetched:
     """What arXiv said about the ids asked for: paper fields per requested id, and the
     ids it does not know."""
 
-    found: dict[ArxivId, dict[str, Any]] = field(default_factory=dict)
+    found: dict[ArxivId, PaperFields] = field(default_factory=dict)
     missing: list[ArxivId] = field(default_factory=list)
 
 
@@ -206,7 +248,7 @@ def _pick(results: list[arxiv.Result], wanted: ArxivId) -> arxiv.Result | None:
     return None
 
 
-def paper_fields(result: arxiv.Result) -> dict[str, Any]:
+def paper_fields(result: arxiv.Result) -> PaperFields:
     """An arXiv entry → `Paper` columns. A preprint is cited as the survey cites one:
     `@article` in `CoRR`."""
     got = parse_arxiv_id(result.entry_id)
@@ -222,6 +264,6 @@ def paper_fields(result: arxiv.Result) -> dict[str, Any]:
         "doi": parse_doi(result.doi) if result.doi else None,
         "abstract": " ".join(result.summary.split()) or None,
         "primary_category": result.primary_category or None,
-        "categories": json.dumps(result.categories) if result.categories else None,
+        "categories": list(result.categories) or None,
         "published": result.published.date().isoformat(),
     }

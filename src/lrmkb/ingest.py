@@ -1,40 +1,47 @@
-"""Growing the knowledge base: the write path behind `lrmkb add` and `lrmkb import`,
-usable from Python without the CLI (`add_arxiv`, `import_bib`, or `add_records` for
-paper fields from anywhere).
+"""Growing the knowledge base: the one way papers get into the store, whatever their
+source. `ingest(db, items)` takes `Record`s from any source — `importers.arxiv.ArxivSource`,
+`importers.bibtex.BibFile`, a list built by hand — and reports each `Failure` among them
+as it is; a new source needs nothing here.
 
-Every incoming record goes down the dedupe ladder — arXiv id, then DOI, then a fuzzy
-title match among papers with the same first-author surname and a year at most one
-apart (rapidfuzz `fuzz.ratio` ≥ `FUZZY_THRESHOLD` on lower-case ASCII titles without
-punctuation). A match is *enriched*: its empty fields are filled, nothing already set is
-overwritten. Anything else is *added* under a new house key that never renames an
-existing one. Records are planned in memory (the existing papers are indexed once, so a
-10,000-entry file costs no per-entry scans) and written with a handful of `executemany`
-statements per batch — an import writes each part of its file while the next is parsed
-(`add_batches`) — all in one transaction: all of it lands, or none."""
+Every record goes down the dedupe ladder — arXiv id, then DOI, then a fuzzy title match
+among papers with the same first-author surname and a year at most one apart (rapidfuzz
+`fuzz.ratio` ≥ `FUZZY_THRESHOLD` on lower-case ASCII titles without punctuation). A match
+is *enriched*: its empty fields are filled, nothing already set is overwritten. Anything
+else is *added* under a new house key that never renames an existing one. Records are
+planned in memory (the existing papers are indexed once, so a 10,000-entry file costs no
+per-entry scans) and written with a handful of `executemany` statements in one
+transaction: all of it lands, or none.
+
+The source is read (fetched, parsed) and the records planned before the write lock is
+taken, so a long import never locks other writers out while it parses; if another writer
+committed meanwhile, the records are planned again under the lock, against what is there
+now."""
 
 from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from operator import itemgetter
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process
 
-from .errors import NotFound, UsageError
-from .ids import ACCEPTED_ARXIV_FORMS, ArxivId, ascii_fold, base_key, parse_arxiv_id, surname
+from .errors import NotFound
+from .gcpause import collector_paused
+from .ids import ascii_fold, base_key, parse_arxiv_id, surname
 from .ids import unique_key as next_free_key
-from .queries import PAPER_FIELDS, SURVEY_FIELDS
+from .records import JSON_LIST_FIELDS, PAPER_FIELDS, SURVEY_FIELDS, Failure, Record
+from .store import Database, now
 from .tagging import check_tags
 
 if TYPE_CHECKING:
-    from .store import Database
+    import sqlite3
+
+    from .classify import Classifier, Suggestion
 
 FUZZY_THRESHOLD = 90
 """Minimum `rapidfuzz.fuzz.ratio` (0-100) between normalised titles for a fuzzy match.
@@ -63,18 +70,9 @@ NOT_FILLED_FROM = {"arxiv": frozenset({"venue"})}
 """arXiv's `CoRR` is how a new preprint is cited; a paper already known may have appeared
 elsewhere since, so arXiv never fills its venue."""
 OUTCOMES = ("added", "enriched", "skipped", "failed")
-Progress = Callable[[int], None]
-
-
-@dataclass(slots=True)
-class Incoming:
-    """One record to add: `source` says where it came from in the user's terms
-    (`arxiv:2505.22148`, `refs.bib:12`); `fields` are `Paper` columns, authors a list."""
-
-    source: str
-    fields: dict[str, Any]
-    origin: str  # arxiv | bibtex | manual: stored as `Paper.source`
-    extra: dict[str, Any] = field(default_factory=dict)  # echoed in the report (line, bibkey)
+Progress = Callable[[int, int], None]
+"""Told (records planned, records in all) as the planning goes on."""
+PROGRESS_EVERY = 250
 
 
 @dataclass(slots=True)
@@ -88,10 +86,16 @@ class Outcome:
     filled: list[str] = field(default_factory=list)
     reason: str | None = None
     sections: list[str] = field(default_factory=list)
-    suggestions: list[dict[str, Any]] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     title: str | None = None
     exit_code: int = 0
+
+    @classmethod
+    def failed(cls, failure: Failure) -> Outcome:
+        return cls(
+            failure.source, "failed", reason=failure.reason, extra=failure.extra, exit_code=1
+        )
 
     def as_dict(self) -> dict[str, Any]:
         data = {**self.extra, "source": self.source, "outcome": self.action, "key": self.key}
@@ -201,7 +205,7 @@ class Plan:
     new: dict[str, dict[str, Any]] = field(default_factory=dict)  # key → paper
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)  # key → filled columns
     filed: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # key → codes
-    resolved: list[str] = field(default_factory=list)  # every key the batch touched
+    resolved: list[str] = field(default_factory=list)  # every key the records resolved to
 
 
 class Planner:
@@ -219,10 +223,10 @@ class Planner:
             self.papers[paper["key"]] = paper
             self.index.add(paper["key"], paper, identity(paper))
         self.plan = Plan()
-        self.added: set[str] = set()  # keys added by this batch or an earlier one
+        self.added: set[str] = set()  # keys of the papers planned as new
         self.first_source: dict[str, str] = {}
 
-    def take(self, item: Incoming, now: str) -> Outcome:
+    def take(self, item: Record, now: str) -> Outcome:
         fields = item.fields = _without_arxiv_url(item.fields)
         ident = identity(fields)
         found = self.index.match(fields, ident)
@@ -248,7 +252,7 @@ class Planner:
 
     def _resolved(
         self,
-        item: Incoming,
+        item: Record,
         action: str,
         key: str,
         rung: str | None = None,
@@ -310,7 +314,7 @@ def _completes(stored: list[str], stored_more: bool, incoming: list[str]) -> boo
 _BLANK_PAPER = dict.fromkeys(PAPER_FIELDS)
 
 
-def _new_paper(key: str, item: Incoming, now: str) -> dict[str, Any]:
+def _new_paper(key: str, item: Record, now: str) -> dict[str, Any]:
     """A full row: every column present, the importer's fields over blanks."""
     paper = {**_BLANK_PAPER, **item.fields, "key": key, "source": item.origin}
     paper["created"] = paper["updated"] = now
@@ -347,116 +351,109 @@ def _code_order(code: str) -> tuple[tuple[int, int | str], ...]:
 # --- the write -----------------------------------------------------------------------------
 
 
-def add_records(
+def ingest(
     db: Database,
-    items: Sequence[Incoming],
+    items: Iterable[Record | Failure],
     *,
     sections: Sequence[str] = (),
     tags: Sequence[str] = (),
     dry_run: bool = False,
     suggest: bool = False,
     progress: Progress | None = None,
-) -> list[Outcome]:
-    """Plan `items` against `db` and (unless `dry_run`) write them in one transaction. `sections` are node codes or `auto`; `suggest` adds the top three
-    nodes to each added paper that is filed nowhere."""
-    return add_batches(
-        db,
-        [items],
-        sections=sections,
-        tags=tags,
-        dry_run=dry_run,
-        suggest=suggest,
-        progress=progress,
-    )
+    info: dict[str, Any] | None = None,
+) -> Report:
+    """Add or enrich a paper for each record of `items`, in one transaction (none with
+    `dry_run`); `Failure`s are reported in their place. `sections` are node codes or
+    `auto` (the best suggestion); `tags` go on every paper the records resolve to;
+    `suggest` adds the three nearest nodes to each added paper filed nowhere. `info` is
+    echoed at the top of the report (`file`, `encoding`).
 
-
-def add_batches(
-    db: Database,
-    batches: Iterable[Sequence[Incoming]],
-    *,
-    sections: Sequence[str] = (),
-    tags: Sequence[str] = (),
-    dry_run: bool = False,
-    suggest: bool = False,
-    progress: Progress | None = None,
-    final: Callable[[], Sequence[Incoming] | None] = lambda: None,
-) -> list[Outcome]:
-    """`add_records` for items that arrive in batches — an import's parts, as they are
-    parsed: each batch is planned and written as it comes, all in one transaction, with
-    the same outcome as one batch. Then `final()` may still say that the batches were not
-    the last word (a key of an early part used again later): everything is rolled back,
-    and the items it returns are planned and written instead. (`auto` filing and
-    suggestions look at whole papers, which a later duplicate may still fill: their
-    batches are planned as one.)"""
-    from .store import now
-
-    tag_names, stamp = check_tags(tags), now()
-    if any(code.strip().lower() == AUTO for code in sections) or suggest:
-        batches = [[item for batch in batches for item in batch]]
-
-    def plan(
-        db: sqlite3.Connection, batches: Iterable[Sequence[Incoming]], progress: Progress | None
-    ) -> list[Outcome]:
-        return _plan_batches(db, batches, sections, suggest, stamp, progress, tag_names, dry_run)
-
-    if dry_run:
-        outcomes = plan(db, batches, progress)
-        again = final()
-        return outcomes if again is None else plan(db, [again], None)
-    with db.transaction():
-        db.execute("SAVEPOINT batches")
-        outcomes = plan(db, batches, progress)
-        again = final()
-        if again is not None:
-            db.execute("ROLLBACK TO batches")
-            outcomes = plan(db, [again], None)
-        db.execute("RELEASE batches")
-        return outcomes
-
-
-def _plan_batches(
-    db: sqlite3.Connection,
-    batches: Iterable[Sequence[Incoming]],
-    sections: Sequence[str],
-    suggest: bool,
-    stamp: str,
-    progress: Progress | None,
-    tags: Sequence[str],
-    dry_run: bool,
-) -> list[Outcome]:
-    """Plan (and unless `dry_run` write) batch after batch; what a batch planned is
-    written before the next one comes, and later batches enrich it with UPDATEs."""
+    Raises, before reading `items`: `BadInput` for a bad tag, `NotFound` for an unknown
+    section; while reading them, whatever the source raises; nothing is written then."""
+    tag_names = check_tags(tags)
     codes, auto = resolve_sections(db, sections)
-    planner = Planner(db)
-    filing = bool(codes or auto or suggest)
-    classifier = _classifier(db) if (auto or suggest) else None
-    filed_already = _filed_keys(db) if filing else set()
-    outcomes: list[Outcome] = []
-    for batch in batches:
-        done = []
-        for n, item in enumerate(batch, 1):
-            done.append(planner.take(item, stamp))
-            if progress and n % 250 == 0:
-                progress(250)
-        if progress:
-            progress(len(batch) % 250)
-        if filing:
-            for outcome in done:
-                _file(planner, outcome, codes, auto, classifier, filed_already)
-        if not dry_run:
-            write_plan(db, planner.plan, tags, stamp)
-        filed_already.update(key for key, filed in planner.plan.filed.items() if filed)
-        planner.plan = Plan()
-        outcomes += done
+    options = _Options(codes, auto, suggest, now())
+    items = list(items)  # the source does its work (network, parse) here, before any lock
+    with collector_paused():
+        if dry_run:
+            outcomes = _planned(db, items, options, progress)[1]
+        else:
+            outcomes = _write(db, items, options, progress, tag_names)
+    return Report(outcomes, dry_run, info or {})
+
+
+@dataclass(frozen=True)
+class _Options:
+    codes: list[str]  # nodes to file every record under
+    auto: bool  # and under the best suggestion, if filed nowhere yet
+    suggest: bool  # suggest nodes for added papers filed nowhere
+    stamp: str  # `created`/`updated` of what this ingest writes
+
+
+def _write(
+    db: Database,
+    items: list[Record | Failure],
+    options: _Options,
+    progress: Progress | None,
+    tags: list[str],
+) -> list[Outcome]:
+    """Plan on a snapshot, then write under the lock — planning again first if another
+    connection committed in between (SQLite's `data_version` says so)."""
+    seen = _data_version(db)
+    plan, outcomes = _planned(db, items, options, progress)
+    with db.transaction():
+        if _data_version(db) != seen:
+            plan, outcomes = _plan(db, items, options, None)
+        write_plan(db, plan, tags, options.stamp)
     return outcomes
+
+
+def _data_version(db: sqlite3.Connection) -> int:
+    """Changes when another connection commits to the file (`PRAGMA data_version`)."""
+    return int(db.execute("PRAGMA data_version").fetchone()[0])
+
+
+def _planned(
+    db: Database, items: list[Record | Failure], options: _Options, progress: Progress | None
+) -> tuple[Plan, list[Outcome]]:
+    """`_plan` on one consistent snapshot of the database (a read transaction)."""
+    db.execute("BEGIN")
+    try:
+        return _plan(db, items, options, progress)
+    finally:
+        db.execute("COMMIT")
+
+
+def _plan(
+    db: sqlite3.Connection,
+    items: list[Record | Failure],
+    options: _Options,
+    progress: Progress | None,
+) -> tuple[Plan, list[Outcome]]:
+    """Decide for every record, in order, what to write; nothing is written."""
+    planner = Planner(db)
+    outcomes: list[Outcome] = []
+    for n, item in enumerate(items, 1):
+        if isinstance(item, Failure):
+            outcomes.append(Outcome.failed(item))
+        else:
+            outcomes.append(planner.take(item, options.stamp))
+        if progress and (n % PROGRESS_EVERY == 0 or n == len(items)):
+            progress(n, len(items))
+    if options.codes or options.auto or options.suggest:
+        classifier = _classifier(db) if (options.auto or options.suggest) else None
+        filed_already = _filed_keys(db)
+        for outcome in outcomes:
+            if outcome.key is not None:
+                _file(planner, outcome, options, classifier, filed_already)
+    return planner.plan, outcomes
 
 
 def _file(
     planner: Planner,
     outcome: Outcome,
-    codes: list[str],
-    auto: bool,
-    classifier: Any,
+    options: _Options,
+    classifier: Classifier | None,
     filed_already: set[str],
 ) -> None:
     """File the paper under the codes asked for; `auto` and suggestions only concern
@@ -464,19 +461,19 @@ def _file(
     key = outcome.key
     assert key is not None
     unplaced = key not in filed_already and not planner.plan.filed.get(key)
-    wanted = list(codes)
+    wanted = list(options.codes)
     if classifier is not None and unplaced:
         paper = planner.papers[key]
         ranked = classifier.suggest(paper["title"], paper.get("abstract") or "")
-        if auto and ranked:
+        if options.auto and ranked:
             wanted.append(ranked[0]["code"])
-        elif not codes:
+        elif not options.codes:
             outcome.suggestions = ranked
     planner.plan.filed[key].update(wanted)
     outcome.sections = list(dict.fromkeys(wanted))
 
 
-def _classifier(db: sqlite3.Connection) -> Any:
+def _classifier(db: sqlite3.Connection) -> Classifier:
     from .classify import Classifier
 
     return Classifier.from_db(db)
@@ -541,13 +538,17 @@ def write_plan(db: sqlite3.Connection, plan: Plan, tags: Sequence[str], stamp: s
 
 
 _AUTHORS_AT = PAPER_FIELDS.index("authors")
+_LISTS_AT = [PAPER_FIELDS.index(name) for name in JSON_LIST_FIELDS if name != "authors"]
 _paper_values = itemgetter(*PAPER_FIELDS)
 
 
 def _row(paper: dict[str, Any]) -> list[Any]:
-    """A planned paper as the INSERT's parameters (authors stored as a JSON list)."""
+    """A planned paper as the INSERT's parameters (lists stored as JSON text; authors
+    always a list, the other lists NULL when empty)."""
     row = list(_paper_values(paper))
     row[_AUTHORS_AT] = _names_json(row[_AUTHORS_AT] or [])
+    for at in _LISTS_AT:
+        row[at] = _names_json(row[at]) if row[at] else None
     return row
 
 
@@ -558,7 +559,7 @@ def _names_json(names: list[str]) -> str:
 
 
 def _sql_value(column: str, value: Any) -> Any:
-    return _names_json(value) if column == "authors" else value
+    return _names_json(value) if column in JSON_LIST_FIELDS else value
 
 
 def _paper_ids(db: sqlite3.Connection, keys: list[str]) -> dict[str, int]:
@@ -569,132 +570,3 @@ def _paper_ids(db: sqlite3.Connection, keys: list[str]) -> dict[str, int]:
         (json.dumps(keys),),
     )
     return {r[0]: r[1] for r in rows}
-
-
-# --- arXiv ---------------------------------------------------------------------------------
-
-
-def parse_sources(sources: Sequence[str]) -> list[ArxivId]:
-    """Every source as an arXiv id; one malformed source is a usage error for all."""
-    ids = []
-    for source in sources:
-        arxiv_id = parse_arxiv_id(source)
-        if arxiv_id is None:
-            raise UsageError(
-                f"{source!r} is not an arXiv id", f"accepted forms: {ACCEPTED_ARXIV_FORMS}"
-            )
-        ids.append(arxiv_id)
-    return ids
-
-
-def add_arxiv(
-    db: Database,
-    sources: Sequence[str],
-    *,
-    sections: Sequence[str] = (),
-    tags: Sequence[str] = (),
-    dry_run: bool = False,
-    keep_going: bool = False,
-) -> Report:
-    """Add (or enrich) the papers behind `sources` (arXiv ids in any accepted form).
-
-    Ids arXiv does not know raise `NotFound` and nothing is written, unless
-    `keep_going`: then they are reported as failed and the others are written."""
-    from .importers import arxiv
-
-    ids = parse_sources(sources)
-    check_tags(tags)
-    resolve_sections(db, sections)  # a typo in --section fails before the network
-    fetched = arxiv.fetch(ids)
-    failed, items = [], []
-    for source, arxiv_id in zip(sources, ids, strict=True):
-        if arxiv_id in fetched.found:
-            items.append(
-                Incoming(source, fetched.found[arxiv_id], "arxiv", {"arxiv_id": str(arxiv_id)})
-            )
-        else:
-            failed.append(
-                Outcome(source, "failed", reason=f"{arxiv_id} not found on arXiv", exit_code=1)
-            )
-    if failed and not keep_going:
-        missing = ", ".join(str(i) for i in fetched.missing)
-        raise NotFound(f"not found on arXiv: {missing}", "check the id (nothing was written)")
-    outcomes = (
-        add_records(db, items, sections=sections, tags=tags, dry_run=dry_run, suggest=True)
-        if items
-        else []
-    )
-    return Report(_in_order(sources, outcomes + failed), dry_run)
-
-
-def _in_order(sources: Sequence[str], outcomes: list[Outcome]) -> list[Outcome]:
-    position = {s: n for n, s in enumerate(sources)}
-    return sorted(outcomes, key=lambda o: position.get(o.source, 0))
-
-
-# --- BibTeX --------------------------------------------------------------------------------
-
-
-def import_bib(
-    db: Database,
-    bib_file: Path,
-    *,
-    sections: Sequence[str] = (),
-    tags: Sequence[str] = (),
-    dry_run: bool = False,
-    progress: Progress | None = None,
-    on_parsed: Callable[[int], None] | None = None,
-) -> Report:
-    """Import every usable entry of `bib_file`; unusable ones are reported with their line
-    numbers and skipped. A big file's parts are planned and written while the rest is
-    still being parsed (`BibParse`). `on_parsed(n)` is told about how many entries there
-    are once the parse has started, then exactly once it is done."""
-    from .errors import BadInput
-    from .importers.bibtex import BibEntry, BibParse, collector_paused, read_bib
-
-    text, encoding = read_bib(bib_file)
-    parse = BibParse(text)
-    name = bib_file.name
-
-    def incoming(entries: list[BibEntry]) -> list[Incoming]:
-        return [
-            Incoming(f"{name}:{e.line}", e.fields, "bibtex", {"line": e.line, "bibkey": e.bibkey})
-            for e in entries
-        ]
-
-    def batches() -> Iterator[list[Incoming]]:
-        for n, batch in enumerate(parse.batches()):
-            if n == 0 and on_parsed:  # after the workers are forked: the bar is a thread
-                on_parsed(text.count("\n@") + text.startswith("@"))
-            yield incoming(batch)
-
-    def final() -> list[Incoming] | None:
-        entries, problems = parse.result()
-        if not entries and not problems:
-            raise BadInput(f"no BibTeX entries in {bib_file}", "pass a .bib file")
-        if on_parsed:
-            on_parsed(len(entries))
-        return incoming(entries) if parse.revised else None
-
-    with collector_paused():
-        outcomes = add_batches(
-            db,
-            batches(),
-            sections=sections,
-            tags=tags,
-            dry_run=dry_run,
-            progress=progress,
-            final=final,
-        )
-        outcomes += [
-            Outcome(
-                f"{name}:{p.line}",
-                "failed",
-                reason=p.reason,
-                extra={"line": p.line, "bibkey": p.bibkey},
-                exit_code=1,
-            )
-            for p in parse.result()[1]
-        ]
-        outcomes.sort(key=lambda o: o.extra["line"])
-    return Report(outcomes, dry_run, {"file": str(bib_file), "encoding": encoding})
