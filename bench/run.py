@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["import_bench.py", "search_bench.py"]
+BENCHES = ["relevance_bench.py", "import_bench.py", "search_bench.py"]
 
 
 def main() -> None:
