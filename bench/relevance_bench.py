@@ -5,7 +5,7 @@ Each question's graded relevance comes from the survey's own citations as the da
 holds them (node membership): a paper cited under one of the question's nodes (or below
 it) is grade 2, a paper cited elsewhere in the section holding one of those research
 questions grade 1. The ranking judged is the paper list of `search(db, question)`, the
-library call behind `lrmkb search QUESTION --type paper`.
+library call behind `lrmkb search QUESTION` (its `paper` rows).
 
     python bench/relevance_bench.py               # both halves, on data/survey.db
     python bench/relevance_bench.py --verbose     # and every question's figures
@@ -14,7 +14,8 @@ library call behind `lrmkb search QUESTION --type paper`.
 nDCG@10 uses linear gains and a log2(rank + 1) discount over the top 10 (Järvelin and
 Kekäläinen 2002, as trec_eval computes it); the ideal ranking is every graded paper by
 grade. recall@20 is the share of papers of grade ≥ 1 in the top 20. A question is
-"unanswered" when no paper of grade ≥ 1 is in its top 10."""
+"unanswered" when no paper of grade ≥ 1 is in its top 10. "answer topic right" is the share
+of questions whose answer (the topic `lrmkb search` leads with) is one of their nodes."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ SURVEY_DB = ROOT / "data" / "survey.db"
 SPLITS = ("tune", "held-out")
 DEPTH, RECALL_DEPTH = 10, 20
 
-Ranker = Callable[[str], list[str]]
+Ranker = Callable[[str], tuple[list[str], str | None]]  # question → paper keys, answer topic
 
 
 def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
@@ -92,7 +93,7 @@ def evaluate(db: sqlite3.Connection, rank: Ranker, questions: list[dict[str, Any
     rows = []
     for q in questions:
         graded = grades(db, q["nodes"])
-        ranked = rank(q["text"])
+        ranked, topic = rank(q["text"])
         rows.append(
             {
                 "text": q["text"],
@@ -101,17 +102,22 @@ def evaluate(db: sqlite3.Connection, rank: Ranker, questions: list[dict[str, Any
                 "ndcg@10": round(ndcg(ranked, graded), 4),
                 "recall@20": round(recall(ranked, graded), 4),
                 "answered": any(graded.get(key, 0) > 0 for key in ranked[:DEPTH]),
+                "topic": topic,
+                "topic_right": topic in q["nodes"],
                 "top": ranked[:DEPTH],
             }
         )
     summary = {}
     for split in SPLITS:
         part = [r for r in rows if r["split"] == split]
+        if not part:
+            continue
         summary[split] = {
             "questions": len(part),
             "ndcg@10": round(statistics.mean(r["ndcg@10"] for r in part), 4),
             "recall@20": round(statistics.mean(r["recall@20"] for r in part), 4),
             "unanswered": [r["text"] for r in part if not r["answered"]],
+            "answer_topic": round(statistics.mean(r["topic_right"] for r in part), 4),
         }
     return {"summary": summary, "questions": rows}
 
@@ -124,12 +130,13 @@ def library_ranker(db_path: Path) -> Ranker:
 
     db = connect(db_path)
 
-    def rank(text: str) -> list[str]:
+    def rank(text: str) -> tuple[list[str], str | None]:
         try:
-            found = search(db, text, kinds=("paper",), limit=RECALL_DEPTH)
+            found = search(db, text, limit=RECALL_DEPTH)
         except LrmkbError:
-            return []
-        return [p["key"] for p in found["results"]["paper"]]
+            return [], None
+        answer = found.get("answer")  # (older versions had none)
+        return [p["key"] for p in found["results"]["paper"]], answer and answer["code"]
 
     return rank
 
@@ -140,13 +147,14 @@ def print_report(report: dict, verbose: bool) -> None:
             mark = " " if r["answered"] else "!"
             print(
                 f"{mark} {r['split']:<8} {r['ndcg@10']:.2f}  {r['recall@20']:.2f}  "
-                f"{' '.join(r['nodes']):<16} {r['text']}"
+                f"{' '.join(r['nodes']):<16} {r['topic'] or '-':<6} {r['text']}"
             )
         print()
     for split, s in report["summary"].items():
         print(
             f"{split:<9} {s['questions']} questions: mean nDCG@10 {s['ndcg@10']:.3f}, "
-            f"recall@20 {s['recall@20']:.3f}, unanswered {len(s['unanswered'])}"
+            f"recall@20 {s['recall@20']:.3f}, unanswered {len(s['unanswered'])}, "
+            f"answer topic right {s['answer_topic']:.0%}"
         )
         for text in s["unanswered"]:
             print(f"          no relevant paper in the top {DEPTH}: {text}")

@@ -74,29 +74,41 @@ def suggestions(db: sqlite3.Connection, text: str, limit: int = 3) -> list[str]:
 
 def find_paper(db: sqlite3.Connection, ref: str) -> sqlite3.Row:
     """Resolve a citation key, an alias of one (`paper_alias`), any spelling of an arXiv id,
-    or a DOI to one paper."""
+    or a DOI to one paper; NotFound (with near misses) when nothing matches."""
+    if found := resolve_paper(db, ref):
+        return found[0]
+    near = suggestions(db, ref)
+    hint = f"did you mean {', '.join(near)}?" if near else "try `lrmkb search WORDS`"
+    raise NotFound(f"no paper {ref!r}", hint)
+
+
+def resolve_paper(db: sqlite3.Connection, ref: str) -> tuple[sqlite3.Row, str] | None:
+    """The paper `ref` names and how it names it — `key`, `alias`, `arxiv` or `doi` — or
+    None. The ladder: exact key, alias, arXiv id, DOI, key in another case."""
     row = db.execute("SELECT * FROM paper WHERE key = ?", (ref,)).fetchone()
-    if row is None:
-        row = db.execute(
-            "SELECT paper.* FROM paper_alias JOIN paper ON paper.id = paper_alias.paper_id"
-            " WHERE paper_alias.alias = ?",
-            (ref,),
-        ).fetchone()
-    if row is None and (arxiv := parse_arxiv_id(ref)):
+    if row is not None:
+        return row, "key"
+    row = db.execute(
+        "SELECT paper.* FROM paper_alias JOIN paper ON paper.id = paper_alias.paper_id"
+        " WHERE paper_alias.alias = ?",
+        (ref,),
+    ).fetchone()
+    if row is not None:
+        return row, "alias"
+    if arxiv := parse_arxiv_id(ref):
         row = db.execute(
             "SELECT * FROM paper WHERE arxiv_id = ? ORDER BY id LIMIT 1", (arxiv.id,)
         ).fetchone()
-    if row is None and (doi := parse_doi(ref)):
+        if row is not None:
+            return row, "arxiv"
+    if doi := parse_doi(ref):
         row = db.execute(
             "SELECT * FROM paper WHERE lower(doi) = ? ORDER BY id LIMIT 1", (doi,)
         ).fetchone()
-    if row is None:
-        row = db.execute("SELECT * FROM paper WHERE lower(key) = lower(?)", (ref,)).fetchone()
-    if row is None:
-        near = suggestions(db, ref)
-        hint = f"did you mean {', '.join(near)}?" if near else "try `lrmkb search WORDS`"
-        raise NotFound(f"no paper {ref!r}", hint)
-    return row
+        if row is not None:
+            return row, "doi"
+    row = db.execute("SELECT * FROM paper WHERE lower(key) = lower(?)", (ref,)).fetchone()
+    return (row, "key") if row is not None else None
 
 
 def paper_record(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Full-text search over papers, findings and taxonomy nodes (SQLite FTS5).
+"""Search: the FTS5 index over papers, findings and taxonomy nodes, and `search`, which
+answers a query from it.
 
 `search_index` (porter stemming, diacritics removed) answers queries and ranks them with
 bm25. `search_words` indexes the same text unstemmed (its content is `search_index`'s, no
@@ -9,18 +10,22 @@ negative ranges, so "papers only" is a rowid range FTS5 can seek, not a filter o
 
 `refresh_index` keeps both tables in step with the data; every write calls it inside its
 own transaction (`index_new_papers` is its fast path for the papers an import inserts).
-`parse` turns user text into a `Query` whose FTS5 text cannot be a syntax error; `search`
-runs it: typo correction, then findings, topics and papers ranked apart."""
+`search` reads the query (`query.py`), looks up what it names exactly (a key, an arXiv id,
+a DOI, a paper's short name or title, an author), ranks the rest (`ranking.py`) and
+describes the results: the answer (the best topic, its takeaways, key claims and contrary
+evidence), then topics, findings and papers, each with its total."""
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any
 
 from .errors import BadInput
+from .query import Query, clean, correct, parse, replace_word
 
 KINDS = ("finding", "node", "paper")
 SPAN = 1 << 40
@@ -31,13 +36,9 @@ _WORDS_ROW = itemgetter(0, *range(3, 3 + len(COLUMNS)))  # an index row without 
 # bm25 weights, in column order: what a paper is called counts most, then its tags and
 # authors, then the titles of the sections it sits in, then abstract and claims.
 WEIGHTS = (10.0, 8.0, 3.0, 1.0, 4.0, 2.0)
-TAKEAWAY_BOOST = 2.0  # the survey's 💡 takeaways outrank claims of equal relevance
 BULK = 1000  # re-indexing this many papers at once ends by merging the index segments
-MAX_TERMS = 32
-MIN_PREFIX = 3  # `th*` would expand to most of a large library's vocabulary
-
-FIELD_COLUMNS = {"author": "authors", "title": "{title short_name}"}
-FILTER_FIELDS = ("year", "tag", "section")
+KEY_CLAIMS = 3  # claims an answer shows
+AUTHOR_WORDS = 3  # a query of up to this many words may be an author's name
 
 
 # --- the index ---------------------------------------------------------------------------
@@ -183,8 +184,6 @@ def _context(paths: dict[int, list[str]], node_ids: Iterable[int]) -> str:
 def _paper_docs(
     db: sqlite3.Connection, paths: dict[int, list[str]], where: str, params: list[Any]
 ) -> Iterator[tuple[Any, ...]]:
-    import json
-
     rows = db.execute(
         f"""SELECT p.id, p.key, p.title, p.short_name, p.authors, p.abstract,
                 (SELECT group_concat(f.text, ' ') FROM finding_paper fp
@@ -266,247 +265,7 @@ def _node_docs(db: sqlite3.Connection, paths: dict[int, list[str]]) -> Iterator[
         )
 
 
-# --- the query language ------------------------------------------------------------------
-
-
-class Term(NamedTuple):
-    """One word or phrase, maybe limited to a column, maybe a prefix."""
-
-    text: str
-    column: str | None = None
-    prefix: bool = False
-
-    def fts(self, column: str | None = None) -> str:
-        """The term as FTS5 text: always a quoted string, so never a syntax error."""
-        quoted = '"' + self.text.replace('"', '""') + '"' + ("*" if self.prefix else "")
-        col = column or self.column
-        return f"{col} : {quoted}" if col else quoted
-
-
-class Query:
-    """What the user asked for: an AND of OR-groups of terms, exclusions and filters.
-    (A plain class: `dataclasses` would cost the command's start-up a few milliseconds.)"""
-
-    def __init__(self) -> None:
-        self.groups: list[list[Term]] = []
-        self.exclude: list[Term] = []
-        self.years: tuple[int, int] | None = None
-        self.tags: list[str] = []
-        self.sections: list[str] = []
-        self.not_years: list[tuple[int, int]] = []
-        self.not_tags: list[str] = []
-        self.not_sections: list[str] = []
-
-    def match(self) -> str:
-        """The FTS5 expression, or "" when only filters were given."""
-        if not self.groups:
-            return ""
-        positive = " AND ".join(_group(g) for g in self.groups)
-        if not self.exclude:
-            return positive
-        return f"({positive}) NOT ({' OR '.join(t.fts() for t in self.exclude)})"
-
-    def has_filters(self) -> bool:
-        return any(
-            (self.years, self.tags, self.sections, self.not_years, self.not_tags, self.not_sections)
-        )
-
-
-def _group(terms: list[Term], column: str | None = None) -> str:
-    inner = " OR ".join(t.fts(column) for t in terms)
-    return f"({inner})" if len(terms) > 1 else inner
-
-
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
-_TOKEN_RE = re.compile(
-    r"(?P<neg>-(?=\S))?(?:(?P<field>[A-Za-z]+):(?=\S))?"
-    r'(?:"(?P<phrase>[^"]*)(?:"|$)(?P<star>\*)?|(?P<word>[^\s"]+))'
-)
-_YEAR_RE = re.compile(r"(?P<lo>\d{4})?(?P<range>\.\.)?(?P<hi>\d{4})?")
-_WORDS_RE = re.compile(r"[^\W_]+")  # runs of what FTS5's unicode61 keeps as word characters
-_LETTERS_RE = re.compile(r"[^\W\d_]+")
-_EXAMPLES = {
-    "author": "author:chen",
-    "title": 'title:"steering vectors"',
-    "year": "year:2025 or year:2024..2025",
-    "tag": "tag:to-read",
-    "section": "section:4.3",
-}
-
-
-def clean(text: str) -> str:
-    """Drop what SQLite or a terminal cannot take: NULs, control characters, lone surrogates."""
-    return " ".join(_CONTROL_RE.sub(" ", text).split())
-
-
-def parse(text: str) -> Query:
-    """Words (AND), "phrases", prefix*, `OR` between terms, `-word` (or `NOT word`), and
-    the fields author: title: year: tag: section: (filters can be negated: -tag:x)."""
-    query = Query()
-    negate_next = join_next = False
-    for m in _TOKEN_RE.finditer(clean(text)):
-        if m["word"] in ("AND", "OR", "NOT") and not (m["neg"] or m["field"]):
-            join_next, negate_next = m["word"] == "OR" and bool(query.groups), m["word"] == "NOT"
-            continue
-        negated = bool(m["neg"]) or negate_next
-        join = join_next and not negated
-        negate_next = join_next = False
-        name, value, prefix = _token(m)
-        if name in FILTER_FIELDS:
-            _add_filter(query, name, value.strip(), negated)
-            continue
-        words = _WORDS_RE.findall(value)
-        if not words:
-            if name:
-                raise BadInput(f"{name}: needs a value", f"for example {_EXAMPLES[name]}")
-            continue  # punctuation alone (`*`, `-`, `^`, `(`) means nothing to search
-        if prefix and len(words[-1]) < MIN_PREFIX:
-            raise BadInput(
-                f"{value}* is too short a prefix", f"give at least {MIN_PREFIX} letters before *"
-            )
-        term = Term(value, FIELD_COLUMNS.get(name), prefix)
-        if negated:
-            query.exclude.append(term)
-        elif join:
-            query.groups[-1].append(term)
-        else:
-            query.groups.append([term])
-    count = sum(len(g) for g in query.groups) + len(query.exclude)
-    if count > MAX_TERMS:
-        raise BadInput(f"the query has {count} terms", f"use at most {MAX_TERMS}")
-    return query
-
-
-def _token(m: re.Match[str]) -> tuple[str, str, bool]:
-    """(field name or "", value, is a prefix) of one matched token."""
-    name = (m["field"] or "").lower()
-    if (m["word"] or "").endswith(":") and m["word"][:-1].lower() in _EXAMPLES:
-        name = m["word"][:-1].lower()  # `author:` with nothing after it
-        raise BadInput(f"{name}: needs a value", f"for example {_EXAMPLES[name]}")
-    if m["phrase"] is not None:
-        value, prefix = m["phrase"], bool(m["star"])
-    else:
-        value, prefix = m["word"].rstrip("*"), m["word"].endswith("*")
-    if name and name not in _EXAMPLES:  # `foo:bar`, `http://…` are plain text
-        return "", m.group(0).lstrip("-").rstrip("*"), prefix
-    return name, value, prefix
-
-
-def _add_filter(query: Query, name: str, value: str, negated: bool) -> None:
-    if not value:
-        raise BadInput(f"{name}: needs a value", f"for example {_EXAMPLES[name]}")
-    if name == "year":
-        years = _years(value)
-        if negated:
-            query.not_years.append(years)
-        else:
-            lo, hi = query.years or years
-            query.years = (max(lo, years[0]), min(hi, years[1]))
-    elif name == "tag":
-        (query.not_tags if negated else query.tags).append(value.lower())
-    else:
-        (query.not_sections if negated else query.sections).append(value)
-
-
-def _years(value: str) -> tuple[int, int]:
-    """`2025`, `2024..2025`, `2024..`, `..2023` → an inclusive range."""
-    m = _YEAR_RE.fullmatch(value)
-    if not m or not (m["lo"] or m["hi"]) or (m["lo"] and m["hi"] and not m["range"]):
-        raise BadInput(
-            f"year:{value} is not a year or a range of years",
-            "use year:2025, year:2024..2025, year:2024.. or year:..2023",
-        )
-    lo = int(m["lo"]) if m["lo"] else 0
-    hi = int(m["hi"]) if m["hi"] else (9999 if m["range"] else lo)
-    if lo > hi:
-        raise BadInput(f"year:{value} runs backwards", f"write year:{hi}..{lo}")
-    return lo, hi
-
-
-# --- typo correction ---------------------------------------------------------------------
-
-
-def correct(db: sqlite3.Connection, query: Query) -> dict[str, str]:
-    """Replace each word that matches nothing with the closest word in the index's
-    vocabulary (same first letter, a small edit distance, the more common on a tie)."""
-    fixes: dict[str, str] = {}
-    for group in query.groups:
-        for i, term in enumerate(group):
-            if term.prefix:
-                continue
-            text = term.text
-            for word in dict.fromkeys(_LETTERS_RE.findall(text)):
-                if not 4 <= len(word) <= 40 or _has_hits(db, word):
-                    continue
-                if better := _closest(db, word):
-                    fixes[word] = better
-                    text = _replace_word(text, word, better)
-            group[i] = term._replace(text=text)
-    return fixes
-
-
-def _replace_word(text: str, old: str, new: str) -> str:
-    return re.sub(rf"\b{re.escape(old)}\b", new, text)
-
-
-def _has_hits(db: sqlite3.Connection, word: str) -> bool:
-    sql = "SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT 1"
-    return db.execute(sql, (Term(word).fts(),)).fetchone() is not None
-
-
-def _fold(word: str) -> str:
-    """Lower case without diacritics, as unicode61 stores words."""
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _closest(db: sqlite3.Connection, word: str) -> str | None:
-    """Words sharing the first two letters are read first; all words with the same first
-    letter only when none of those is one edit away (reading the vocabulary costs time)."""
-    folded = _fold(word)
-    max_distance = 1 if len(folded) <= 5 else 2 if len(folded) <= 9 else 3
-    best: tuple[int, int, str] | None = None
-    for prefix in (folded[:2], folded[:1]):
-        for distance, docs, term in _candidates(db, folded, prefix, max_distance):
-            if best is None or (distance, -docs, term) < best:
-                best = (distance, -docs, term)
-        if best is not None and best[0] <= 1:
-            break
-    return best[2] if best else None
-
-
-def _candidates(
-    db: sqlite3.Connection, word: str, prefix: str, max_distance: int
-) -> Iterator[tuple[int, int, str]]:
-    """(edit distance, documents, term) for vocabulary terms starting with `prefix`."""
-    if not prefix:
-        return
-    rows = db.execute(
-        "SELECT term, doc FROM search_vocab WHERE term >= ? AND term < ?",
-        (prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)),
-    )
-    docs = {t: d for t, d in rows if abs(len(t) - len(word)) <= max_distance}
-    if not docs:
-        return
-    from rapidfuzz import process
-    from rapidfuzz.distance import OSA
-
-    for term, distance, _ in process.extract(
-        word, list(docs), scorer=OSA.distance, score_cutoff=max_distance, limit=None
-    ):
-        yield distance, docs[term], term
-
-
-# --- searching ---------------------------------------------------------------------------
-
-_TABLES = {"paper": "paper", "finding": "finding", "node": "taxonomy_node"}
-_BROWSE_ORDER = {
-    "paper": "t.year IS NULL, t.year DESC, t.key",
-    "finding": "(SELECT code FROM taxonomy_node n WHERE n.id = t.node_id), t.kind = 'claim', t.id",
-    "node": "t.code",
-}
+# --- searching -----------------------------------------------------------------------------
 
 
 def search(
@@ -516,17 +275,24 @@ def search(
     kinds: Iterable[str] = KINDS,
     sections: Iterable[str] = (),
     tags: Iterable[str] = (),
-    limit: int = 20,
+    limit: int | None = 20,
 ) -> dict[str, Any]:
-    """Findings, topics (nodes) and papers matching `text`, each group ranked by bm25.
+    """Answer `text`: what it names exactly, then topics, findings and papers ranked by
+    how well they and their topics match (`ranking.py`), `limit` of each (None or 0: all).
 
-    Results inside the topics whose titles match the query come first in every group: a
-    paper cited under "Overthinking" is about overthinking even if its title is not."""
+    Returns {query, corrected, corrections, ignored, fts, topics, answer, totals, results};
+    `results` maps each kind asked for to its best results, `totals` to how many there are.
+    Raises BadInput for a query with nothing to search for (or malformed: see
+    `query.parse`) and NotFound for an unknown section."""
+    from .ranking import rank
+
     text = clean(text)
-    query = parse(text)
+    kinds = [k for k in KINDS if k in set(kinds)]
+    named, rest = _named_by_ids(db, text)
+    query = parse(rest)
     query.sections += list(sections)
     query.tags += [t.lower() for t in tags]
-    if not query.groups and not query.has_filters():
+    if not named and not query.groups() and not query.has_filters():
         if query.exclude:
             raise BadInput(f"{text!r} only excludes words", "add a word or a filter to search for")
         raise BadInput(
@@ -534,185 +300,217 @@ def search(
             'give words, "a phrase", prefix*, or a filter such as author:chen or year:2025',
         )
     fixes = correct(db, query)
-    topics = _topics(db, query)
-    focus = _with_descendants(db, [t["id"] for t in topics])
-    results = {
-        kind: _results(db, kind, query, focus, limit) for kind in KINDS if kind in set(kinds)
-    }
+    named += _named_by_words(db, query)
+    first = list(dict.fromkeys(paper_id for paper_id, _ in named))
+    if first and not query.groups() and not query.has_filters():
+        ranked, leading = _about(db, first, kinds), []
+    else:
+        ranked, leading = rank(db, query, kinds, first)
+    limit = limit or None
+    how = dict(reversed(named))  # the first way a paper was named wins
+    results = {kind: _describe(db, kind, ranked[kind][:limit], how) for kind in kinds}
     corrected = text
     for wrong, right in fixes.items():
-        corrected = _replace_word(corrected, wrong, right)
+        corrected = replace_word(corrected, wrong, right)
+    answer = None
+    if leading and kinds == list(KINDS):
+        answer = _answer(db, leading[0], [f for f, _, _ in ranked["finding"]])
     return {
         "query": text,
         "corrected": corrected if fixes else None,
         "corrections": [{"from": w, "to": r} for w, r in fixes.items()],
+        "ignored": query.ignored,
         "fts": query.match(),
-        "topics": sorted(t["code"] for t in topics),
+        "topics": [_code(db, n) for n in leading],
+        "answer": answer,
+        "totals": {kind: len(ranked[kind]) for kind in kinds},
         "results": results,
     }
 
 
-def _topics(db: sqlite3.Connection, query: Query) -> list[sqlite3.Row]:
-    """Nodes whose own title matches every free word of the query."""
-    free = [g for g in query.groups if all(t.column is None for t in g)]
-    if not free:
+# --- exact look-ups ------------------------------------------------------------------------
+
+_ID_LIKE_RE = re.compile(r"\d")  # keys carry a year; arXiv ids and DOIs are mostly digits
+
+
+def _named_by_ids(db: sqlite3.Connection, text: str) -> tuple[list[tuple[int, str]], str]:
+    """Papers named by the whole text or by a word of it — a citation key (or an alias),
+    an arXiv id in any spelling, a DOI — as [(paper id, how)], and the text left over."""
+    from .queries import resolve_paper
+
+    if found := resolve_paper(db, text):
+        return [(found[0]["id"], found[1])], ""
+    named, rest = [], []
+    for word in text.split():
+        found = resolve_paper(db, word) if _ID_LIKE_RE.search(word) else None
+        if found:
+            named.append((found[0]["id"], found[1]))
+        else:
+            rest.append(word)
+    return named, " ".join(rest)
+
+
+def _named_by_words(db: sqlite3.Connection, query: Query) -> list[tuple[int, str]]:
+    """Papers the plain words name: by short name or title (the words are all of it, or
+    at least half of a short name: "Harmful Prompts Decomposition"), then by author (every
+    word in one paper's author list: "tegmark", "neel nanda"), newest first."""
+    if query.required or not query.soft:
         return []
-    off = OFFSETS["node"]
-    return db.execute(
-        """SELECT s.rowid - ? AS id, s.ref AS code FROM search_index s
-            WHERE search_index MATCH ? AND s.rowid > ? AND s.rowid < ?""",
-        (off, " AND ".join(_group(g, "title") for g in free), off, off + SPAN),
-    ).fetchall()
-
-
-def _with_descendants(db: sqlite3.Connection, node_ids: list[int]) -> list[int]:
-    """The nodes and all below them: a topic includes its research questions."""
-    if not node_ids:
-        return []
-    children: dict[int | None, list[int]] = {}
-    for node_id, parent in db.execute("SELECT id, parent_id FROM taxonomy_node"):
-        children.setdefault(parent, []).append(node_id)
-    found, todo = set(), list(node_ids)
-    while todo:
-        node_id = todo.pop()
-        if node_id not in found:
-            found.add(node_id)
-            todo += children.get(node_id, [])
-    return sorted(found)
-
-
-def _weights() -> str:
-    return ", ".join(str(w) for w in WEIGHTS)
-
-
-def _members(kind: str, node_ids: list[int]) -> tuple[str, list[Any]]:
-    """SQL for the ids of `kind` that sit in one of `node_ids`."""
-    marks = ",".join("?" * len(node_ids))
-    sql = {
-        "paper": f"SELECT paper_id FROM paper_node WHERE node_id IN ({marks})",
-        "finding": f"SELECT id FROM finding WHERE node_id IN ({marks})",
-        "node": f"SELECT id FROM taxonomy_node WHERE id IN ({marks})",
-    }[kind]
-    return sql, list(node_ids)
-
-
-def _filters(
-    db: sqlite3.Connection, kind: str, query: Query
-) -> list[tuple[bool, str, list[Any]]] | None:
-    """(negated, SQL for ids, params) for each filter; None when `kind` cannot match
-    (a finding has no year, tag or author)."""
-    papers_only = (
-        query.years or query.tags or any(t.column == "authors" for g in query.groups for t in g)
+    words = query.words
+    phrase = " ".join(words)
+    rows = db.execute(
+        "SELECT rowid, title, short_name FROM search_index WHERE search_index MATCH ?"
+        " AND rowid > ? AND rowid < ?",
+        (f'{{title short_name}} : "{phrase}"', OFFSETS["paper"], OFFSETS["paper"] + SPAN),
     )
-    if kind != "paper" and papers_only:
-        return None
-    out: list[tuple[bool, str, list[Any]]] = []
-    if kind == "paper":
-        year_sql = "SELECT id FROM paper WHERE year BETWEEN ? AND ?"
-        out += [(False, year_sql, list(query.years))] if query.years else []
-        out += [(True, year_sql, list(y)) for y in query.not_years]
-        tag_sql = "SELECT paper_id FROM paper_tag WHERE tag = ?"
-        out += [(False, tag_sql, [t]) for t in query.tags]
-        out += [(True, tag_sql, [t]) for t in query.not_tags]
-    for negated, codes in ((False, query.sections), (True, query.not_sections)):
-        if codes:
-            from .queries import subtree_ids  # checks the codes, suggests near misses
-
-            out.append((negated, *_members(kind, subtree_ids(db, codes))))
-    if query.exclude and not query.groups:  # no FTS expression to hang `NOT` on
-        off = OFFSETS[kind]
-        out.append(
-            (
-                True,
-                f"SELECT rowid - {off} FROM search_index"
-                f" WHERE search_index MATCH ? AND rowid > {off} AND rowid < {off + SPAN}",
-                [" OR ".join(t.fts() for t in query.exclude)],
-            )
+    named = []
+    for rowid, title, short_name in rows:
+        how = _names(words, title, short_name)
+        if how:
+            named.append((rowid - OFFSETS["paper"], how))
+    if 0 < len(query.soft) <= AUTHOR_WORDS and all(len(g) == 1 for g in query.soft):
+        match = " AND ".join(f"authors : {g[0].fts()}" for g in query.soft)
+        rows = db.execute(
+            "SELECT p.id FROM search_index s JOIN paper p ON p.id = s.rowid"
+            " WHERE search_index MATCH ? AND s.rowid > ? AND s.rowid < ?"
+            " ORDER BY p.year IS NULL, p.year DESC, p.key",
+            (match, OFFSETS["paper"], OFFSETS["paper"] + SPAN),
         )
+        named += [(r[0], "author") for r in rows]
+    return named
+
+
+_NAME_WORDS_RE = re.compile(r"[^\W_]+")
+
+
+def _names(words: list[str], title: str, short_name: str) -> str | None:
+    """How `words` name a paper: its whole `short name`, at least half of it, or its
+    whole `title` (case, accents and punctuation aside); None if they do not."""
+    typed = [w.lower() for w in words]
+    for how, name in (("short name", short_name), ("title", title)):
+        said = [w.lower() for w in _NAME_WORDS_RE.findall(name or "")]
+        if said == typed or (how == "short name" and _half_of(typed, said)):
+            return how
+    return None
+
+
+def _half_of(typed: list[str], said: list[str]) -> bool:
+    n = len(typed)
+    return 2 * n >= len(said) and any(said[i : i + n] == typed for i in range(len(said) - n + 1))
+
+
+def _about(db: sqlite3.Connection, papers: list[int], kinds: list[str]) -> dict[str, list]:
+    """What a look-up shows: the papers named, their topics and the findings citing them."""
+    marks = ",".join("?" * len(papers))
+    out: dict[str, list[tuple[int, float, bool]]] = {"paper": [(p, 0.0, False) for p in papers]}
+    out["node"] = [
+        (r[0], 0.0, False)
+        for r in db.execute(
+            f"SELECT DISTINCT n.id FROM paper_node pn JOIN taxonomy_node n ON n.id = pn.node_id"
+            f" WHERE pn.paper_id IN ({marks}) ORDER BY n.code",
+            papers,
+        )
+    ]
+    out["finding"] = [
+        (r[0], 0.0, False)
+        for r in db.execute(
+            f"SELECT DISTINCT f.id FROM finding_paper fp JOIN finding f ON f.id = fp.finding_id"
+            f" JOIN taxonomy_node n ON n.id = f.node_id WHERE fp.paper_id IN ({marks})"
+            f" ORDER BY n.code, f.kind = 'claim', f.id",
+            papers,
+        )
+    ]
+    return {kind: out[kind] for kind in kinds}
+
+
+# --- what results show ---------------------------------------------------------------------
+
+
+def _code(db: sqlite3.Connection, node_id: int) -> str:
+    return db.execute("SELECT code FROM taxonomy_node WHERE id = ?", (node_id,)).fetchone()[0]
+
+
+def _describe(
+    db: sqlite3.Connection,
+    kind: str,
+    ranked: Sequence[tuple[int, float, bool]],
+    how: dict[int, str],
+) -> list[dict[str, Any]]:
+    """What each result shows, in ranked order, with its score and whether it sits in a
+    leading topic (papers also say how they were named: `match`)."""
+    ids = [i for i, _, _ in ranked]
+    described = {"paper": _papers, "finding": _findings, "node": _nodes}[kind](db, ids)
+    out = []
+    for i, score, in_topic in ranked:
+        item = {**described[i], "score": round(score, 3), "in_topic": in_topic}
+        if kind == "paper":
+            item["match"] = how.get(i)
+        out.append(item)
     return out
 
 
-def _results(
-    db: sqlite3.Connection, kind: str, query: Query, focus: list[int], limit: int
-) -> list[dict[str, Any]]:
-    filters = _filters(db, kind, query)
-    if filters is None:
-        return []
-    sql, params = _ranking(kind, query.match(), filters, focus)
-    rows = db.execute(f"{sql} LIMIT ?", [*params, limit]).fetchall()
-    described = _describe(db, kind, [r["id"] for r in rows])
-    return [
-        {**described[r["id"]], "score": round(r["score"], 3), "in_topic": bool(r["in_topic"])}
-        for r in rows
-    ]
+def _id_list(ids: Sequence[int]) -> str:
+    return json.dumps(list(ids))
 
 
-def _ranking(
-    kind: str, match: str, filters: list[tuple[bool, str, list[Any]]], focus: list[int]
-) -> tuple[str, list[Any]]:
-    """SQL for the ranked ids of `kind`: in a matching topic first, then by bm25 (takeaways
-    boosted); with no words to match, in reading order (newest papers first)."""
-    off = OFFSETS[kind]
-    if match:
-        ident = f"(s.rowid - {off})"
-        score = f"-bm25(search_index, {_weights()})"
-        if kind == "finding":
-            score += (
-                f" * (CASE WHEN {ident} IN (SELECT id FROM finding WHERE kind = 'takeaway')"
-                f" THEN {TAKEAWAY_BOOST} ELSE 1.0 END)"
-            )
-        source = "search_index s WHERE search_index MATCH ? AND s.rowid > ? AND s.rowid < ?"
-        params: list[Any] = [match, off, off + SPAN]
-        order = "score DESC, id"
-    else:
-        ident, score, source, params = "t.id", "0.0", f"{_TABLES[kind]} t WHERE 1", []
-        order = _BROWSE_ORDER[kind]
-    focus_sql, focus_params = _members(kind, focus)
-    sql = f"SELECT {ident} AS id, {score} AS score, {ident} IN ({focus_sql}) AS in_topic"
-    sql += f" FROM {source}"
-    params = focus_params + params
-    for negated, sub, sub_params in filters:
-        sql += f" AND {ident} {'NOT IN' if negated else 'IN'} ({sub})"
-        params += sub_params
-    if kind == "node" and focus:  # a topic and its questions, as the survey reads
-        order = f"CASE WHEN in_topic THEN (SELECT code FROM taxonomy_node WHERE id = {ident}) END, {order}"
-    return f"{sql} ORDER BY in_topic DESC, {order}", params
-
-
-def _describe(db: sqlite3.Connection, kind: str, ids: list[int]) -> dict[int, dict[str, Any]]:
-    """What a result shows, by id."""
-    marks = ",".join("?" * len(ids))
-    if kind == "paper":
-        rows = db.execute(
-            f"""SELECT p.id, p.key, p.year, p.title, p.short_name,
-                    (SELECT group_concat(code, ' ') FROM (SELECT n.code FROM paper_node pn
-                        JOIN taxonomy_node n ON n.id = pn.node_id
-                        WHERE pn.paper_id = p.id ORDER BY n.code)) AS sections
-                FROM paper p WHERE p.id IN ({marks})""",
-            ids,
-        )
-        return {
-            r["id"]: {
-                "key": r["key"],
-                "year": r["year"],
-                "title": r["title"],
-                "short_name": r["short_name"],
-                "sections": (r["sections"] or "").split(),
-            }
-            for r in rows
-        }
-    if kind == "finding":
-        rows = db.execute(
-            f"""SELECT f.id, f.slug, f.kind, f.text, n.code FROM finding f
-                JOIN taxonomy_node n ON n.id = f.node_id WHERE f.id IN ({marks})""",
-            ids,
-        )
-        return {
-            r["id"]: {"id": r["slug"], "kind": r["kind"], "node": r["code"], "text": r["text"]}
-            for r in rows
-        }
+def _papers(db: sqlite3.Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     rows = db.execute(
-        f"SELECT id, code, title, kind, summary FROM taxonomy_node WHERE id IN ({marks})", ids
+        """SELECT p.id, p.key, p.year, p.title, p.short_name,
+                (SELECT group_concat(code, ' ') FROM (SELECT n.code FROM paper_node pn
+                    JOIN taxonomy_node n ON n.id = pn.node_id
+                    WHERE pn.paper_id = p.id ORDER BY n.code)) AS sections
+            FROM paper p WHERE p.id IN (SELECT value FROM json_each(?))""",
+        (_id_list(ids),),
+    )
+    return {
+        r["id"]: {
+            "key": r["key"],
+            "year": r["year"],
+            "title": r["title"],
+            "short_name": r["short_name"],
+            "sections": (r["sections"] or "").split(),
+        }
+        for r in rows
+    }
+
+
+def _findings(db: sqlite3.Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Each finding with the papers behind it by stance (`supports`, `contradicts`,
+    `mentions`: lists of keys)."""
+    rows = db.execute(
+        """SELECT f.id, f.slug, f.kind, f.text, n.code FROM finding f
+            JOIN taxonomy_node n ON n.id = f.node_id
+            WHERE f.id IN (SELECT value FROM json_each(?))""",
+        (_id_list(ids),),
+    )
+    out = {
+        r["id"]: {
+            "id": r["slug"],
+            "kind": r["kind"],
+            "node": r["code"],
+            "text": r["text"],
+            "supports": [],
+            "contradicts": [],
+            "mentions": [],
+        }
+        for r in rows
+    }
+    for finding_id, stance, key in db.execute(
+        """SELECT fp.finding_id, fp.stance, p.key FROM finding_paper fp
+            JOIN paper p ON p.id = fp.paper_id
+            WHERE fp.finding_id IN (SELECT value FROM json_each(?))
+            ORDER BY p.year, p.key""",
+        (_id_list(ids),),
+    ):
+        out[finding_id][stance].append(key)
+    return out
+
+
+def _nodes(db: sqlite3.Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    rows = db.execute(
+        """SELECT id, code, title, kind, summary FROM taxonomy_node
+            WHERE id IN (SELECT value FROM json_each(?))""",
+        (_id_list(ids),),
     )
     return {
         r["id"]: {
@@ -723,3 +521,57 @@ def _describe(db: sqlite3.Connection, kind: str, ids: list[int]) -> dict[int, di
         }
         for r in rows
     }
+
+
+def _answer(db: sqlite3.Connection, node_id: int, ranked_findings: list[int]) -> dict[str, Any]:
+    """The best topic as an answer: where it sits (`path`, root first), its summary, its
+    takeaways (or its section's, when it has none), its key claims (the best-ranked claims
+    under it) and the contrary evidence (claims under it that some paper contradicts)."""
+    nodes = {
+        r["id"]: r
+        for r in db.execute("SELECT id, code, title, kind, summary, parent_id FROM taxonomy_node")
+    }
+    path, current = [], node_id
+    while current is not None and len(path) < 16:
+        path.append({"code": nodes[current]["code"], "title": nodes[current]["title"]})
+        current = nodes[current]["parent_id"]
+    path.reverse()
+    under = {n for n in nodes if _is_under(nodes, n, node_id)}
+    findings = {
+        r[0]: (r[1], r[2]) for r in db.execute("SELECT id, node_id, kind FROM finding ORDER BY id")
+    }
+    takeaways: list[int] = []
+    scope, current = under, node_id
+    while not takeaways and current is not None:
+        takeaways = [f for f, (n, kind) in findings.items() if kind == "takeaway" and n in scope]
+        current = nodes[current]["parent_id"]
+        scope = {n for n in nodes if current is not None and _is_under(nodes, n, current)}
+    claims = [f for f in ranked_findings if findings[f][1] == "claim" and findings[f][0] in under]
+    contradicted = {
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT finding_id FROM finding_paper WHERE stance = 'contradicts'"
+        )
+    }
+    contrary = [f for f, (n, _) in findings.items() if f in contradicted and n in under]
+    described = _findings(db, takeaways + claims[:KEY_CLAIMS] + contrary)
+    node = nodes[node_id]
+    return {
+        "code": node["code"],
+        "title": node["title"],
+        "kind": node["kind"],
+        "summary": node["summary"],
+        "path": path,
+        "takeaways": [described[f] for f in takeaways],
+        "claims": [described[f] for f in claims[:KEY_CLAIMS]],
+        "contrary": [described[f] for f in contrary],
+    }
+
+
+def _is_under(nodes: dict[int, sqlite3.Row], node: int | None, ancestor: int) -> bool:
+    depth = 0
+    while node is not None and depth < 16:
+        if node == ancestor:
+            return True
+        node, depth = nodes[node]["parent_id"], depth + 1
+    return False
