@@ -138,13 +138,12 @@ class _Scorer:
         if query.exclude:
             match = f"({match}) NOT ({' OR '.join(t.fts() for t in query.exclude)})"
         scope = _section_filters(self.db, "node", query)
-        tree = {
-            r[0]: r[1]
-            for r in self.db.execute(
-                _with_filters("SELECT t.id, t.parent_id FROM taxonomy_node t", scope),
-                _params(scope),
-            )
-        }
+        rows = self.db.execute(
+            _with_filters("SELECT t.id, t.parent_id, t.kind FROM taxonomy_node t", scope),
+            _params(scope),
+        ).fetchall()
+        tree = {r[0] for r in rows}
+        questions = {r[0]: r[1] for r in rows if r[2] == "question"}
         nodes = self.own("node", match, scope)
         findings = self.own("finding", match, _section_filters(self.db, "finding", query))
         papers = self.own("paper", match, [])
@@ -166,7 +165,7 @@ class _Scorer:
         for node_id, words in _named_topics(self.db, match).items():
             if node_id in score:  # the query names it: it leads, the most specific first
                 score[node_id] = best * (1.0 + NAMED * words)
-        return _propagate(score, tree)
+        return _propagate(score, questions)
 
     def ranked(self, kind: str, relative: dict[int, float]) -> list[tuple[int, float, bool]]:
         """The listed ids of `kind`, best first: (id, final score, in a leading topic)."""
@@ -307,28 +306,18 @@ def _top_mean(values: Iterable[float], n: int) -> float:
     return sum(sorted(values, reverse=True)[:n]) / n
 
 
-def _propagate(scores: dict[int, float], tree: dict[int, int | None]) -> dict[int, float]:
-    """A section is as good as `UP` × its best question; a question as `DOWN` × its
-    section (applied from the leaves up, then from the roots down)."""
-    depth = {n: _depth(n, tree) for n in tree}
+def _propagate(scores: dict[int, float], questions: dict[int, int]) -> dict[int, float]:
+    """A section is as good as `UP` × its best research question, and a question as
+    `DOWN` × its section. `questions` maps each question to its section; dimensions and
+    appendices are containers and pass nothing on."""
     up = dict(scores)
-    for node in sorted(tree, key=depth.__getitem__, reverse=True):
-        parent = tree[node]
-        if parent in up:
-            up[parent] = max(up[parent], UP * up[node])
-    down = dict(up)
-    for node in sorted(tree, key=depth.__getitem__):
-        parent = tree[node]
-        if parent in down:
-            down[node] = max(down[node], DOWN * down[parent])
+    for question, section in questions.items():
+        if section in up:
+            up[section] = max(up[section], UP * scores[question])
+    down = {
+        n: max(s, DOWN * up[questions[n]]) if questions.get(n) in up else s for n, s in up.items()
+    }
     return {n: s for n, s in down.items() if s > 0}
-
-
-def _depth(node: int, tree: dict[int, int | None]) -> int:
-    depth, current = 0, tree.get(node)
-    while current is not None and depth < 16:
-        depth, current = depth + 1, tree.get(current)
-    return depth
 
 
 def _topic_of(db: sqlite3.Connection, kind: str, relative: dict[int, float]) -> dict[int, float]:

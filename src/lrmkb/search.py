@@ -280,8 +280,10 @@ def search(
     """Answer `text`: what it names exactly, then topics, findings and papers ranked by
     how well they and their topics match (`ranking.py`), `limit` of each (None or 0: all).
 
-    Returns {query, corrected, corrections, ignored, fts, topics, answer, totals, results};
-    `results` maps each kind asked for to its best results, `totals` to how many there are.
+    Returns {query, corrected, corrections, ignored, fts, lookup, topics, answer, totals,
+    results}: `results` maps each kind asked for to its best results, `totals` to how many
+    there are; `lookup` says the query only named papers (by key, id, DOI or title), and
+    the results are those papers, their topics and the findings that cite them.
     Raises BadInput for a query with nothing to search for (or malformed: see
     `query.parse`) and NotFound for an unknown section."""
     from .ranking import rank
@@ -302,7 +304,8 @@ def search(
     fixes = correct(db, query)
     named += _named_by_words(db, query)
     first = list(dict.fromkeys(paper_id for paper_id, _ in named))
-    if first and not query.groups() and not query.has_filters():
+    lookup = bool(first) and not query.groups() and not query.has_filters()
+    if lookup:
         ranked, leading = _about(db, first, kinds), []
     else:
         ranked, leading = rank(db, query, kinds, first)
@@ -321,6 +324,7 @@ def search(
         "corrections": [{"from": w, "to": r} for w, r in fixes.items()],
         "ignored": query.ignored,
         "fts": query.match(),
+        "lookup": lookup,
         "topics": [_code(db, n) for n in leading],
         "answer": answer,
         "totals": {kind: len(ranked[kind]) for kind in kinds},

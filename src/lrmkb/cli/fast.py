@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 KINDS = ("finding", "node", "paper")
 VALUE_OPTIONS = ("--type", "--section", "--tag", "--limit")
 DEFAULT_LIMIT = 10
+# The piped table (docs/output.md): one row per result, these columns, no header.
+COLUMNS = ("kind", "id", "sections", "year", "short_name", "title")
+GROUPS = {"node": "topics", "finding": "findings", "paper": "papers"}
 
 
 class SearchArgs(NamedTuple):
@@ -29,6 +32,7 @@ class SearchArgs(NamedTuple):
     tags: list[str]
     limit: int
     as_json: bool
+    json_lines: bool
 
 
 def protect_exclusions(args: list[str]) -> list[str]:
@@ -60,15 +64,15 @@ def parse_argv(argv: list[str]) -> SearchArgs | None:
     args = protect_exclusions(argv[i + 1 :])
     words: list[str] = []
     values: dict[str, list[str]] = {name: [] for name in VALUE_OPTIONS}
-    as_json = False
+    flags = {"--json": False, "--json-lines": False}
     j = 0
     while j < len(args):
         arg = args[j]
         if arg == "--":
             words += args[j + 1 :]
             break
-        if arg == "--json":
-            as_json = True
+        if arg in flags:
+            flags[arg] = True
         elif arg.startswith("-") and arg != "-":
             name, eq, value = arg.partition("=")
             if name not in VALUE_OPTIONS or (not eq and j + 1 >= len(args)):
@@ -80,19 +84,30 @@ def parse_argv(argv: list[str]) -> SearchArgs | None:
             words.append(arg)
         j += 1
     kind = values["--type"][-1] if values["--type"] else None
-    limit = _positive_int(values["--limit"][-1]) if values["--limit"] else DEFAULT_LIMIT
-    if not words or (kind is not None and kind not in KINDS) or limit is None:
+    limit = _count(values["--limit"][-1]) if values["--limit"] else DEFAULT_LIMIT
+    both = flags["--json"] and flags["--json-lines"]
+    if not words or (kind is not None and kind not in KINDS) or limit is None or both:
         return None
     kinds = (kind,) if kind else KINDS
-    return SearchArgs(db, words, kinds, values["--section"], values["--tag"], limit, as_json)
+    return SearchArgs(
+        db,
+        words,
+        kinds,
+        values["--section"],
+        values["--tag"],
+        limit,
+        flags["--json"],
+        flags["--json-lines"],
+    )
 
 
-def _positive_int(text: str) -> int | None:
+def _count(text: str) -> int | None:
+    """A --limit value: 0 (all) or more; None for anything else."""
     try:
         value = int(text)
     except ValueError:
         return None
-    return value if value >= 1 else None
+    return value if value >= 0 else None
 
 
 def run_fast(argv: list[str]) -> bool:
@@ -113,7 +128,7 @@ def run_fast(argv: list[str]) -> bool:
     except Exception:
         return False
     try:
-        show(result, args.as_json)
+        show(result, args.as_json, args.json_lines)
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return True
@@ -127,38 +142,97 @@ def results(
     tags: list[str],
     limit: int,
 ) -> dict[str, Any]:
+    """The search, `limit` results per group (0: all)."""
     from ..search import search
 
     return search(db, " ".join(words), kinds=kinds, sections=sections, tags=tags, limit=limit)
 
 
-def show(result: dict[str, Any], as_json: bool) -> None:
-    """JSON alone, Rich on a terminal, or stable tab-separated lines on a pipe."""
+def show(result: dict[str, Any], as_json: bool, json_lines: bool = False) -> None:
+    """JSON alone; or NDJSON rows, a Rich answer card on a terminal, or the TSV table on a
+    pipe — each with its notices (correction, no results, what was left out) on stderr."""
     if as_json:
         import json
 
         sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    elif sys.stdout.isatty():
+        return
+    terminal = not json_lines and sys.stdout.isatty()
+    sys.stderr.write("".join(line + "\n" for line in notices(result, terminal)))
+    if json_lines:
+        import json
+
+        lines = (
+            json.dumps(dict(zip(COLUMNS, row, strict=True)), ensure_ascii=False)
+            for row in rows(result)
+        )
+        sys.stdout.write("".join(line + "\n" for line in lines))
+    elif terminal:
         from .render import render_search
 
         render_search(result)
     else:
-        sys.stdout.write("".join(line + "\n" for line in plain_lines(result)))
+        sys.stdout.write("".join("\t".join(map(_tsv, row)) + "\n" for row in rows(result)))
 
 
-def plain_lines(result: dict[str, Any]) -> list[str]:
-    """One line per result, `kind<TAB>…`, best first within each group."""
-    groups = result["results"]
-    lines = []
+def notices(result: dict[str, Any], terminal: bool = False) -> list[str]:
+    """What a person should know about the results, for stderr: the spelling corrected,
+    that nothing was found, or how many of each group were left out (a terminal's view
+    says that itself)."""
+    out = []
     if result["corrected"]:
-        lines.append(f'showing results for "{result["corrected"]}"')
-    if not any(groups.values()):
-        return [*lines, f"no results for {result['query']!r}"]
-    lines += [f"finding\t{f['node']}\t{f['id']}\t{f['text']}" for f in groups.get("finding", [])]
-    lines += [f"topic\t{n['code']}\t{n['title']}" for n in groups.get("node", [])]
-    lines += [
-        f"paper\t{p['key']}\t{p['year'] or ''}\t{p['short_name'] or p['title']}"
-        f"\t{' '.join(p['sections'])}"
-        for p in groups.get("paper", [])
-    ]
-    return lines
+        out.append(f'showing results for "{result["corrected"]}"')
+    totals = result["totals"]
+    if not any(totals.values()):
+        out.append(f"no results for {result['query']!r}")
+    elif not terminal:
+        cut = [
+            f"{len(result['results'][kind])} of {total} {GROUPS[kind]}"
+            for kind, total in totals.items()
+            if len(result["results"][kind]) < total
+        ]
+        if cut:
+            out.append(f"showing {', '.join(cut)} — `--limit 0` for all")
+    return out
+
+
+def order(result: dict[str, Any]) -> list[str]:
+    """The groups in the order they answer: what a look-up named first, else topics
+    (the answer), findings, papers."""
+    kinds = ["paper", "node", "finding"] if result["lookup"] else ["node", "finding", "paper"]
+    return [kind for kind in kinds if kind in result["results"]]
+
+
+def rows(result: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The result as rows of COLUMNS, group by group (see `order`), best first."""
+    out: list[tuple[Any, ...]] = []
+    for kind in order(result):
+        for item in result["results"][kind]:
+            if kind == "paper":
+                out.append(
+                    (
+                        "paper",
+                        item["key"],
+                        item["sections"],
+                        item["year"],
+                        item["short_name"],
+                        item["title"],
+                    )
+                )
+            elif kind == "finding":
+                out.append(("finding", item["id"], [item["node"]], None, None, item["text"]))
+            else:
+                out.append(("topic", item["code"], [item["code"]], None, None, item["title"]))
+    return out
+
+
+# The TSV escaping of docs/output.md (PostgreSQL's `COPY … TEXT`): one row is one line.
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _tsv(value: Any) -> str:
+    """One TSV field: empty for None, a list space-separated, specials escaped."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return " ".join(_tsv(v) for v in value)
+    return str(value).translate(_TSV_ESCAPES)

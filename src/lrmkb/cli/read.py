@@ -24,7 +24,7 @@ def search(
         list[str],
         typer.Argument(
             metavar="QUERY",
-            help='Words, "phrases", prefix*, -word, OR, field:value.',
+            help='A question or words; "phrases", prefix*, -word, OR, field:value.',
             show_default=False,
         ),
     ],
@@ -40,34 +40,40 @@ def search(
         list[str] | None, typer.Option("--tag", metavar="TAG", help="Only papers with this tag.")
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", min=1, metavar="N", help="Results per group.")
+        int, typer.Option("--limit", min=0, metavar="N", help="Results per group; 0 for all.")
     ] = fast.DEFAULT_LIMIT,
     as_json: JsonOpt = False,
+    json_lines: Annotated[
+        bool, typer.Option("--json-lines", help="One JSON object per result row (NDJSON).")
+    ] = False,
 ) -> None:
-    """Search findings, topics and papers; what the survey files under a matching topic
-    comes first.
+    """Ask a question: the survey's best-matching topic answers first (its takeaway, key
+    claims and contrary evidence), then topics, findings and papers, each ranked.
 
     \b
-    Query language:
-      steering vectors           both words (stemmed: steer, steered, steering)
-      "entropy collapse"         a phrase
-      steer*                     a prefix
+    Plain words are ranked (stop words ignored, stems matched); syntax is strict:
+      why do reasoning models overthink   a question, in your own words
+      "entropy collapse"         a phrase (required)
+      steer*                     a prefix (required)
       overthinking OR underthinking
       -chen   NOT chen           without this word
       author:chen  title:entropy  tag:to-read
       year:2025  year:2024..2025  year:..2023
       section:4.3  -section:4.3  within (or outside) a section and its questions
-    A word found nowhere is corrected to the closest indexed word, and the output says so.
+    A citation key, arXiv id, DOI, short name or author's name finds that paper first.
+    A word found nowhere is corrected to the closest indexed word (said on stderr).
 
-    Example: lrmkb search overthinking --type paper
+    Example: lrmkb search why do reasoning models overthink
     """
     kinds = fast.KINDS
     if type_ is not None:
         if type_ not in kinds:
             raise typer.BadParameter("use paper, finding or node", param_hint="--type")
         kinds = (type_,)
+    if as_json and json_lines:
+        raise typer.BadParameter("use --json or --json-lines, not both", param_hint="--json-lines")
     result = fast.results(database(ctx), query, kinds, section or [], tag or [], limit)
-    fast.show(result, as_json)
+    fast.show(result, as_json, json_lines)
 
 
 @app.command()

@@ -154,51 +154,96 @@ def render_findings(items: list[dict[str, Any]]) -> None:
         stdout.print(f"   [dim]{escape(' | '.join([_evidence(f['papers']), *notes]))}[/dim]")
 
 
-def _hanging(rows: Iterable[tuple[str, str, str]]) -> Table:
-    """Mark, code, text — wrapped text stays indented under itself."""
+def _hanging(rows: Iterable[tuple[str, str, str]], markup: bool = False) -> Table:
+    """Mark, code, text — wrapped text stays indented under itself (`markup`: the text is
+    Rich markup, already escaped)."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=2)
-    grid.add_column(style="cyan", no_wrap=True)
+    grid.add_column(style="cyan", no_wrap=True, min_width=5)
     grid.add_column()
     for mark, code, text in rows:
-        grid.add_row(mark, escape(code), escape(text))
+        grid.add_row(mark, escape(code), text if markup else escape(text))
     return grid
 
 
 def render_search(result: dict[str, Any]) -> None:
-    """The terminal view of a search. Piped output is `fast.plain_lines`, so that a
-    search in a script never imports Rich."""
-    groups = result["results"]
-    if result["corrected"]:
-        stdout.print(f'[yellow]showing results for "{escape(result["corrected"])}"[/yellow]')
-    if not any(groups.values()):
-        stdout.print(f"[dim]no results for {escape(repr(result['query']))}[/dim]")
-        return
-    if groups.get("finding"):
-        stdout.print("[bold]Findings[/bold]")
-        stdout.print(
-            _hanging(
-                ("💡" if f["kind"] == "takeaway" else "•", f["node"], f["text"])
-                for f in groups["finding"]
-            )
+    """The terminal view of a search: the answer card (topic path, summary, takeaways,
+    key claims and contrary evidence, each with its papers), then topics, findings and
+    papers, each headed by how many there are. Notices are printed by `fast.show` (on
+    stderr); piped output is `fast.rows`, so that a search in a script never imports Rich."""
+    from .fast import order
+
+    shown: set[str] = set()
+    if answer := result["answer"]:
+        shown = _render_answer(answer)
+    for kind in order(result):
+        items = [item for item in result["results"][kind] if _ident(kind, item) not in shown]
+        total = result["totals"][kind] - (len(result["results"][kind]) - len(items))
+        if not items:
+            continue
+        stdout.print(_heading(kind, len(items), total, bool(shown)))
+        if kind == "paper":
+            _render_papers(items)
+        elif kind == "finding":
+            stdout.print(_hanging((_MARK[f["kind"]], f["node"], f["text"]) for f in items))
+        else:
+            stdout.print(_hanging(("", n["code"], n["title"]) for n in items))
+
+
+_MARK = {"takeaway": "💡", "claim": "•"}
+_GROUP = {"node": "Topics", "finding": "Findings", "paper": "Papers"}
+
+
+def _ident(kind: str, item: dict[str, Any]) -> str:
+    return item["key"] if kind == "paper" else item["id"] if kind == "finding" else item["code"]
+
+
+def _heading(kind: str, shown: int, total: int, more: bool) -> str:
+    """`Papers (10 of 22 — --limit 0 for all)`; `Other topics` after an answer card."""
+    name = f"Other {_GROUP[kind].lower()}" if more and kind != "paper" else _GROUP[kind]
+    count = f"{shown} of {total} — --limit 0 for all" if shown < total else f"{total}"
+    return f"\n[bold]{name}[/bold] [dim]({escape(count)})[/dim]"
+
+
+def _render_answer(answer: dict[str, Any]) -> set[str]:
+    """The answer card; returns the ids of the topic and findings it showed."""
+    path = " › ".join(f"{p['code']} {p['title']}" for p in answer["path"])
+    stdout.print(f"[bold cyan]{escape(path)}[/bold cyan]")
+    stdout.print(f"[dim]{escape(answer['summary'])}[/dim]")
+    shown = {answer["code"]}
+    for title, findings in (
+        ("", answer["takeaways"]),
+        ("Key claims", answer["claims"]),
+        ("Contrary evidence", answer["contrary"]),
+    ):
+        if not findings:
+            continue
+        if title:
+            stdout.print(f"[bold]{title}[/bold]")
+        for f in findings:
+            mark = "💡" if f["kind"] == "takeaway" else "•"
+            stdout.print(_hanging([(mark, f["node"], f["text"])]))
+            stdout.print(_hanging([("", "", f"[dim]{escape(_stances(f))}[/dim]")], markup=True))
+            shown.add(f["id"])
+    return shown
+
+
+def _stances(finding: dict[str, Any]) -> str:
+    return " | ".join(
+        f"{stance}: {', '.join(finding[stance])}"
+        for stance in ("supports", "contradicts", "mentions")
+        if finding[stance]
+    )
+
+
+def _render_papers(papers: list[dict[str, Any]]) -> None:
+    table = Table("key", "year", "paper", "sections", header_style="bold")
+    for p in papers:
+        name = f"{p['short_name']}: {p['title']}" if p["short_name"] else p["title"]
+        table.add_row(
+            escape(p["key"]), escape(str(p["year"] or "")), escape(name), " ".join(p["sections"])
         )
-    if groups.get("node"):
-        stdout.print("[bold]Topics[/bold]")
-        stdout.print(_hanging(("", n["code"], n["title"]) for n in groups["node"]))
-    if groups.get("paper"):
-        stdout.print("[bold]Papers[/bold]")
-        render_rows(
-            ["key", "year", "paper", "sections"],
-            [
-                [
-                    p["key"],
-                    p["year"],
-                    f"{p['short_name']}: {p['title']}" if p["short_name"] else p["title"],
-                    " ".join(p["sections"]),
-                ]
-                for p in groups["paper"]
-            ],
-        )
+    stdout.print(table)
 
 
 def render_stats(s: dict[str, Any]) -> None:
