@@ -126,9 +126,9 @@ def library_ranker(db_path: Path) -> Ranker:
     """The paper ranking of `lrmkb.search.search`, as `lrmkb search … --type paper` shows it."""
     from lrmkb.errors import LrmkbError
     from lrmkb.search import search
-    from lrmkb.store import connect
+    from lrmkb.store import Database
 
-    db = connect(db_path)
+    db = Database.open(db_path)
 
     def rank(text: str) -> tuple[list[str], str | None]:
         try:

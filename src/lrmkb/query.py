@@ -329,6 +329,7 @@ def correct(db: sqlite3.Connection, query: Query) -> dict[str, str]:
                     fixes[word] = better
                     text = replace_word(text, word, better)
             group[i] = term._replace(text=text)
+    query.words = [fixes.get(w, w) for w in query.words]
     return fixes
 
 

@@ -3,8 +3,8 @@
 1. **Own score.** Every row of the index (a paper, finding or taxonomy node) that
    matches any of the query's words gets its bm25 (FTS5, column weights in
    `search.WEIGHTS`), raised by up to `PROXIMITY` for query words that stand close
-   together (`NEAR`, within `NEAR_DISTANCE` tokens: sequential dependence, Metzler and
-   Croft 2005) and, for takeaways, by `TAKEAWAY_BOOST`. Scores are divided by the best
+   together (`NEAR`: half for pairs at most 8 tokens apart, half more for pairs side by
+   side — the windows of the sequential dependence model, Metzler and Croft 2005) and, for takeaways, by `TAKEAWAY_BOOST`. Scores are divided by the best
    of their kind, so each kind's best is 1.
 2. **Topic score.** A node (section or research question) is scored by its own text
    (title, summary), its best-matching finding and its best-matching papers
@@ -35,12 +35,14 @@ from .search import KINDS, OFFSETS, SPAN, WEIGHTS
 
 TAKEAWAY_BOOST = 2.0
 PROXIMITY = 0.25
-NEAR_DISTANCE = 8
+NEAR_WINDOWS = ((1, 0.5), (8, 0.5))  # (tokens apart at most, share): side by side counts twice
 NODE_WEIGHTS = (1.0, 1.0, 0.5)  # own text, best findings, best papers
 BEST_PAPERS = 3
 BEST_FINDINGS = 3
 UP, DOWN = 0.9, 0.9
 OWN, TOPIC = 0.1, 1.0
+ALONE = 1.0
+EVIDENCE = 1.0
 COVERAGE = 0.5
 LEADING = 0.5
 NAMED = 0.01
@@ -77,13 +79,16 @@ def rank(
     else:
         scorer = _Scorer(db, query)
         topics = scorer.topics()
-        best = max(topics.values(), default=0.0) or 1.0
-        relative = {n: s / best for n, s in topics.items()}
+        answer = max(topics, key=lambda n: (topics[n], -n), default=None)
+        trust = scorer.confidence(topics[answer]) if answer is not None else 0.0
+        relative = {n: trust * s / topics[answer] for n, s in topics.items()} if trust else {}
         leading = sorted((n for n, s in relative.items() if s >= LEADING), key=relative.get)
         leading.reverse()
         ranked = {kind: scorer.ranked(kind, relative) for kind in wanted}
     if "paper" in ranked and first:
-        ranked["paper"] = _lead(ranked["paper"], list(dict.fromkeys(first)))
+        filters = _filters(db, "paper", query) or []
+        allowed = _allowed(db, "paper", list(first), filters) if filters else set(first)
+        ranked["paper"] = _lead(ranked["paper"], [p for p in dict.fromkeys(first) if p in allowed])
     return Ranking(ranked, leading)
 
 
@@ -167,6 +172,13 @@ class _Scorer:
                 score[node_id] = best * (1.0 + NAMED * words)
         return _propagate(score, questions)
 
+    def confidence(self, score: float) -> float:
+        """How far the answer topic can be taken for what the query asks about, 0 to 1:
+        its score as a share of `EVIDENCE`. A topic whose own text and findings match
+        scores 1 or more; one found only through a paper's words (a tag, a rare name)
+        scores less, and then that paper leads and the topic's other papers stay out."""
+        return min(1.0, score / EVIDENCE)
+
     def ranked(self, kind: str, relative: dict[int, float]) -> list[tuple[int, float, bool]]:
         """The listed ids of `kind`, best first: (id, final score, in a leading topic)."""
         filters = _filters(self.db, kind, self.query)
@@ -184,7 +196,8 @@ class _Scorer:
             covered = i in own and (coverage is None or coverage.get(off + i, 0.0) >= COVERAGE)
             if not covered and topic < LEADING:
                 continue
-            score = topic if kind == "node" else OWN * own.get(i, 0.0) + TOPIC * topic
+            mine = own.get(i, 0.0)
+            score = topic if kind == "node" else max(ALONE * mine, OWN * mine + TOPIC * topic)
             listed.append((i, score, topic >= LEADING))
         if filters and (brought := [i for i, _, _ in listed if i not in own]):
             allowed = _allowed(self.db, kind, brought, filters)
@@ -259,9 +272,11 @@ def _words(db: sqlite3.Connection, query: Query) -> _Words | None:
     pairs = [(i, i + 1) for i in range(len(query.soft) - 1)]
     pair_weight = sum(idf[i] + idf[j] for i, j in pairs)
     for i, j in pairs:
-        near = f"NEAR({query.soft[i][0].fts()} {query.soft[j][0].fts()}, {NEAR_DISTANCE})"
-        for row in _rowids(db, near):
-            proximity[row] = proximity.get(row, 0.0) + (idf[i] + idf[j]) / pair_weight
+        share = (idf[i] + idf[j]) / pair_weight
+        for distance, weight in NEAR_WINDOWS:
+            near = f"NEAR({query.soft[i][0].fts()} {query.soft[j][0].fts()}, {distance})"
+            for row in _rowids(db, near):
+                proximity[row] = proximity.get(row, 0.0) + weight * share
     return _Words(coverage, proximity)
 
 

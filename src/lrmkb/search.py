@@ -302,7 +302,12 @@ def search(
             'give words, "a phrase", prefix*, or a filter such as author:chen or year:2025',
         )
     fixes = correct(db, query)
-    named += _named_by_words(db, query)
+    by_words = _named_by_words(db, query)
+    titled = [item for item in by_words if item[1] == "title"]
+    if titled and not query.required and not query.exclude and not query.has_filters():
+        named, query.soft = named + titled, []  # a whole title: the paper, not a topic
+    else:
+        named += by_words
     first = list(dict.fromkeys(paper_id for paper_id, _ in named))
     lookup = bool(first) and not query.groups() and not query.has_filters()
     if lookup:
