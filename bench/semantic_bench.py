@@ -56,7 +56,6 @@ def measure() -> dict[str, Any]:
 
     sys.path.insert(0, str(ROOT / "bench"))
     import relevance_bench as rb
-
     from lrmkb import ranking
     from lrmkb.search import COLUMNS, OFFSETS, SPAN
 

@@ -427,8 +427,12 @@ def test_piped_rows_have_the_documented_columns(cli, db_file: Path) -> None:
     ]
     finding = next(row for row in rows if row[0] == "finding")
     with sqlite3.connect(db_file) as db:
-        text = db.execute("SELECT text FROM finding WHERE slug = ?", (finding[1],)).fetchone()[0]
-    assert finding[2:] == [finding[1].split("-")[0], "", "", text]
+        node, text = db.execute(
+            "SELECT n.code, f.text FROM finding f JOIN taxonomy_node n ON n.id = f.node_id"
+            " WHERE f.slug = ?",
+            (finding[1],),
+        ).fetchone()
+    assert finding == ["finding", "4.3-takeaway-1", node, "", "", text]  # the answer's takeaway
 
 
 def test_json_lines_are_the_rows_as_objects(cli) -> None:

@@ -69,16 +69,21 @@ Filters = list[tuple[bool, str, list[Any]]]  # (negated, SQL selecting ids, its 
 
 
 def rank(
-    db: sqlite3.Connection, query: Query, kinds: Iterable[str], first: Iterable[int] = ()
+    db: sqlite3.Connection,
+    query: Query,
+    kinds: Iterable[str],
+    first: Iterable[int] = (),
+    by_topic: bool = True,
 ) -> Ranking:
-    """Rank every kind in `kinds`; the papers in `first` (exact look-ups) lead, in order."""
+    """Rank every kind in `kinds`; the papers in `first` (exact look-ups) lead, in order.
+    `by_topic=False` ranks by the words alone (the query is a name, not a subject)."""
     wanted = [k for k in KINDS if k in set(kinds)]
     if not query.groups():
         ranked = {kind: _browse(db, kind, query) for kind in wanted}
         leading: list[int] = []
     else:
         scorer = _Scorer(db, query)
-        topics = scorer.topics()
+        topics = scorer.topics() if by_topic else {}
         answer = max(topics, key=lambda n: (topics[n], -n), default=None)
         trust = scorer.confidence(topics[answer]) if answer is not None else 0.0
         relative = {n: trust * s / topics[answer] for n, s in topics.items()} if trust else {}
@@ -88,11 +93,11 @@ def rank(
     if "paper" in ranked and first:
         filters = _filters(db, "paper", query) or []
         allowed = _allowed(db, "paper", list(first), filters) if filters else set(first)
-        ranked["paper"] = _lead(ranked["paper"], [p for p in dict.fromkeys(first) if p in allowed])
+        ranked["paper"] = lead(ranked["paper"], [p for p in dict.fromkeys(first) if p in allowed])
     return Ranking(ranked, leading)
 
 
-def _lead(ranked: list[tuple[int, float, bool]], first: list[int]) -> list[tuple[int, float, bool]]:
+def lead(ranked: list[tuple[int, float, bool]], first: list[int]) -> list[tuple[int, float, bool]]:
     """`first` ahead of the rest, keeping their scores where they had one."""
     known = {item[0]: item for item in ranked}
     return [known.get(i, (i, 0.0, False)) for i in first] + [

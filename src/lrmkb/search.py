@@ -286,7 +286,7 @@ def search(
     the results are those papers, their topics and the findings that cite them.
     Raises BadInput for a query with nothing to search for (or malformed: see
     `query.parse`) and NotFound for an unknown section."""
-    from .ranking import rank
+    from .ranking import lead, rank
 
     text = clean(text)
     kinds = [k for k in KINDS if k in set(kinds)]
@@ -313,16 +313,19 @@ def search(
     if lookup:
         ranked, leading = _about(db, first, kinds), []
     else:
-        ranked, leading = rank(db, query, kinds, first)
+        by_author = any(how == "author" for _, how in named)  # a name, not a subject
+        ranked, leading = rank(db, query, kinds, first, by_topic=not by_author)
+    answer = None
+    if leading and kinds == list(KINDS) and not query.papers_only():
+        listed = [f for f, _, _ in ranked["finding"]]
+        answer, takeaways = _answer(db, leading[0], listed)
+        ranked["finding"] = lead(ranked["finding"], [f for f in takeaways if f in listed])
     limit = limit or None
     how = dict(reversed(named))  # the first way a paper was named wins
     results = {kind: _describe(db, kind, ranked[kind][:limit], how) for kind in kinds}
     corrected = text
     for wrong, right in fixes.items():
         corrected = replace_word(corrected, wrong, right)
-    answer = None
-    if leading and kinds == list(KINDS):
-        answer = _answer(db, leading[0], [f for f, _, _ in ranked["finding"]])
     return {
         "query": text,
         "corrected": corrected if fixes else None,
@@ -532,10 +535,13 @@ def _nodes(db: sqlite3.Connection, ids: Sequence[int]) -> dict[int, dict[str, An
     }
 
 
-def _answer(db: sqlite3.Connection, node_id: int, ranked_findings: list[int]) -> dict[str, Any]:
+def _answer(
+    db: sqlite3.Connection, node_id: int, ranked_findings: list[int]
+) -> tuple[dict[str, Any], list[int]]:
     """The best topic as an answer: where it sits (`path`, root first), its summary, its
-    takeaways (or its section's, when it has none), its key claims (the best-ranked claims
-    under it) and the contrary evidence (claims under it that some paper contradicts)."""
+    takeaways (a research question without one shows its section's), its key claims (the
+    best-ranked claims under it) and the contrary evidence (claims under it that some
+    paper contradicts). Also returns the takeaways' ids."""
     nodes = {
         r["id"]: r
         for r in db.execute("SELECT id, code, title, kind, summary, parent_id FROM taxonomy_node")
@@ -549,12 +555,11 @@ def _answer(db: sqlite3.Connection, node_id: int, ranked_findings: list[int]) ->
     findings = {
         r[0]: (r[1], r[2]) for r in db.execute("SELECT id, node_id, kind FROM finding ORDER BY id")
     }
-    takeaways: list[int] = []
-    scope, current = under, node_id
-    while not takeaways and current is not None:
+    takeaways = [f for f, (n, kind) in findings.items() if kind == "takeaway" and n in under]
+    section = nodes[node_id]["parent_id"]
+    if not takeaways and nodes[node_id]["kind"] == "question" and section is not None:
+        scope = {n for n in nodes if _is_under(nodes, n, section)}  # the section's own
         takeaways = [f for f, (n, kind) in findings.items() if kind == "takeaway" and n in scope]
-        current = nodes[current]["parent_id"]
-        scope = {n for n in nodes if current is not None and _is_under(nodes, n, current)}
     claims = [f for f in ranked_findings if findings[f][1] == "claim" and findings[f][0] in under]
     contradicted = {
         r[0]
@@ -574,7 +579,7 @@ def _answer(db: sqlite3.Connection, node_id: int, ranked_findings: list[int]) ->
         "takeaways": [described[f] for f in takeaways],
         "claims": [described[f] for f in claims[:KEY_CLAIMS]],
         "contrary": [described[f] for f in contrary],
-    }
+    }, takeaways
 
 
 def _is_under(nodes: dict[int, sqlite3.Row], node: int | None, ancestor: int) -> bool:

@@ -180,6 +180,8 @@ def render_search(result: dict[str, Any]) -> None:
         items = [item for item in result["results"][kind] if _ident(kind, item) not in shown]
         total = result["totals"][kind] - (len(result["results"][kind]) - len(items))
         if not items:
+            if total:  # all shown above, more left out
+                stdout.print(f"\n[dim]{_GROUP[kind]}: {total} more — --limit 0 for all[/dim]")
             continue
         stdout.print(_heading(kind, len(items), total, bool(shown)))
         if kind == "paper":
