@@ -20,6 +20,7 @@ from rich.console import Console
 from lrmkb.cli import fast as search_cli
 from lrmkb.cli import output, render
 from lrmkb.errors import LrmkbError
+from lrmkb.query import STOP_WORDS, parse
 from lrmkb.search import refresh_index, search
 from lrmkb.store import Database
 
@@ -531,6 +532,31 @@ def test_no_arguments_break_the_command(cli, words: list[str]) -> None:
     if result.exit_code != 0:
         assert result.exit_code in (1, 2)
         assert "Error" in result.stderr
+
+
+WORDS = st.lists(
+    st.sampled_from(["why", "do", "the", "of", "models", "overthink", "RL", "fine-tuning", "é"]),
+    min_size=1,
+    max_size=6,
+)
+
+
+@given(WORDS)
+def test_plain_words_are_ranked_without_their_stop_words(words: list[str]) -> None:
+    """Every plain word is either ranked or listed as ignored; a stop word is ranked only
+    when the query has nothing else; nothing is required."""
+    query = parse(" ".join(words))
+    assert query.required == [] and query.exclude == []
+    ranked = {t.text for group in query.soft for t in group}
+    content = [w for w in query.words if w not in STOP_WORDS]
+    assert set(query.ignored) <= STOP_WORDS
+    if content:
+        assert not ranked & STOP_WORDS
+        assert {w.lower() for w in query.words} <= ranked | set(query.ignored) | {
+            part for text in ranked for part in text.split()
+        }
+    else:
+        assert ranked == set(query.words) and query.ignored == []
 
 
 _COPY: dict[str, Path] = {}

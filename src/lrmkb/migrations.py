@@ -228,6 +228,14 @@ def m006_survey_provenance(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m007_paper_key_nocase(db: sqlite3.Connection) -> None:
+    """Citation keys found in any case through an index: `search` and `show` try every
+    key-like word a user types as a key, and a scan of the paper table for each took
+    0.4 s at 100k papers."""
+    _run(db, "CREATE INDEX ix_paper_key_nocase ON paper (key COLLATE NOCASE);")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -107,7 +107,9 @@ def resolve_paper(db: sqlite3.Connection, ref: str) -> tuple[sqlite3.Row, str] |
         ).fetchone()
         if row is not None:
             return row, "doi"
-    row = db.execute("SELECT * FROM paper WHERE lower(key) = lower(?)", (ref,)).fetchone()
+    row = db.execute(  # ix_paper_key_nocase
+        "SELECT * FROM paper WHERE key = ? COLLATE NOCASE ORDER BY id LIMIT 1", (ref,)
+    ).fetchone()
     return (row, "key") if row is not None else None
 
 

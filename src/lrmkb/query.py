@@ -113,6 +113,7 @@ class Query:
         self.exclude: list[Term] = []
         self.words: list[str] = []  # the plain words as typed (lower case), stop words too
         self.ignored: list[str] = []  # stop words left out of the ranking
+        self.common: list[list[Term]] = []  # ranked words too common to rank (drop_common)
         self.years: tuple[int, int] | None = None
         self.tags: list[str] = []
         self.sections: list[str] = []
@@ -307,6 +308,32 @@ def _years(value: str) -> tuple[int, int]:
     if lo > hi:
         raise BadInput(f"year:{value} runs backwards", f"write year:{hi}..{lo}")
     return lo, hi
+
+
+# --- words too common to rank -------------------------------------------------------------
+
+
+def index_size(db: sqlite3.Connection) -> int:
+    """How many rows the search index holds: papers, findings and taxonomy nodes."""
+    tables = ("paper", "finding", "taxonomy_node")
+    return sum(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in tables)
+
+
+def drop_common(db: sqlite3.Connection, query: Query) -> None:
+    """Leave out of the ranking, like stop words, the ranked words found in more than half
+    of the index's rows: bm25 gives such a word no weight (FTS5 clamps its idf to almost
+    zero), but ranking every row that holds it costs time ("models" in a library of
+    100,000 papers: 2 s). Kept when every ranked word is that common."""
+    if len(query.soft) < 2:
+        return
+    half = index_size(db) // 2
+    sql = "SELECT count(*) FROM (SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT ?)"
+    common = [
+        g for g in query.soft if db.execute(sql, (group_fts(g), half + 1)).fetchone()[0] > half
+    ]
+    if len(common) < len(query.soft):
+        query.soft = [g for g in query.soft if g not in common]
+        query.common, query.ignored = common, query.ignored + [g[0].text for g in common]
 
 
 # --- typo correction ---------------------------------------------------------------------

@@ -30,7 +30,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from .query import STOP_WORDS, Query, group_fts
+from .query import STOP_WORDS, Query, group_fts, index_size
 from .search import KINDS, OFFSETS, SPAN, WEIGHTS
 
 TAKEAWAY_BOOST = 2.0
@@ -172,7 +172,8 @@ class _Scorer:
             for n in tree
         }
         best = max(score.values(), default=0.0)
-        for node_id, words in _named_topics(self.db, match).items():
+        every_word = " OR ".join(group_fts(g) for g in groups + query.common)
+        for node_id, words in _named_topics(self.db, every_word).items():
             if node_id in score:  # the query names it: it leads, the most specific first
                 score[node_id] = best * (1.0 + NAMED * words)
         return _propagate(score, questions)
@@ -264,9 +265,7 @@ def _words(db: sqlite3.Connection, query: Query) -> _Words | None:
     """None when there are fewer than two ranked words (every match covers the query)."""
     if len(query.soft) < 2:
         return None
-    total = sum(
-        db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in _TABLES.values()
-    )
+    total = index_size(db)
     sets = [_rowids(db, group_fts(g)) for g in query.soft]
     idf = [_idf(len(s), total) for s in sets]
     coverage: dict[int, float] = {}

@@ -25,7 +25,7 @@ from operator import itemgetter
 from typing import Any
 
 from .errors import BadInput
-from .query import Query, clean, correct, parse, replace_word
+from .query import Query, clean, correct, drop_common, parse, replace_word
 
 KINDS = ("finding", "node", "paper")
 SPAN = 1 << 40
@@ -302,6 +302,7 @@ def search(
             'give words, "a phrase", prefix*, or a filter such as author:chen or year:2025',
         )
     fixes = correct(db, query)
+    drop_common(db, query)
     by_words = _named_by_words(db, query)
     titled = [item for item in by_words if item[1] == "title"]
     if titled and not query.required and not query.exclude and not query.has_filters():
