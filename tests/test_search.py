@@ -82,15 +82,31 @@ def test_entropy_collapse_also_brings_the_appendix_on_fixes(cli) -> None:
     assert {"cui2025entropy", "yu2025dapo", "li2025cure"} <= set(keys(data)[:12])
 
 
-def test_the_answer_carries_takeaway_claims_and_contrary_evidence(cli) -> None:
-    answer = found(cli, "does RL expand reasoning ability beyond the base model?")["answer"]
-    assert [p["code"] for p in answer["path"]] == ["2", "2.1", "2.1.1"]
-    assert answer["code"] == "2.1.1" and answer["summary"]
-    assert answer["takeaways"] == [] or all(t["kind"] == "takeaway" for t in answer["takeaways"])
+def contradicted_under(db: Path, code: str) -> set[str]:
+    """The findings under a node that some paper contradicts."""
+    with sqlite3.connect(db) as conn:
+        return {
+            r[0]
+            for r in conn.execute(
+                """SELECT f.slug FROM finding f JOIN taxonomy_node n ON n.id = f.node_id
+                   JOIN finding_paper fp ON fp.finding_id = f.id
+                   WHERE fp.stance = 'contradicts' AND (n.code = ? OR n.code LIKE ? || '.%')""",
+                (code, code),
+            )
+        }
+
+
+def test_the_answer_carries_takeaway_claims_and_contrary_evidence(cli, db_file: Path) -> None:
+    answer = found(cli, "do reasoning models hallucinate more than ordinary LLMs?")["answer"]
+    assert [p["code"] for p in answer["path"]] == ["4", "4.1", "4.1.1"]
+    assert answer["code"] == "4.1.1" and answer["summary"]
+    assert [t["kind"] for t in answer["takeaways"]] == ["takeaway"]
     assert len(answer["claims"]) == 3
     assert all(c["supports"] or c["contradicts"] or c["mentions"] for c in answer["claims"])
-    contrary = {c["id"]: c["contradicts"] for c in answer["contrary"]}
-    assert contrary["2.1-claim-7"] == ["liu2025prorl"]
+    contrary = {c["id"] for c in answer["contrary"]}
+    assert contrary == contradicted_under(db_file, "4.1.1") and contrary
+    assert all(c["contradicts"] for c in answer["contrary"])
+    assert not contrary & {c["id"] for c in answer["claims"]}  # each shown once
 
 
 def test_a_section_answer_shows_its_takeaway(cli) -> None:
@@ -105,20 +121,21 @@ def test_the_answer_card_on_a_terminal(monkeypatch: pytest.MonkeyPatch, db_file:
     monkeypatch.setattr(render, "stdout", console)
     monkeypatch.setattr(output, "stdout", console)
     with Database.open(db_file) as db:
-        render.render_search(search(db, "does RL expand reasoning beyond the base model", limit=3))
+        result = search(db, "do reasoning models hallucinate more than ordinary LLMs?", limit=3)
+        render.render_search(result)
     text = console.file.getvalue()
-    lines = text.splitlines()
+    lines = [line.rstrip() for line in text.splitlines()]
     assert (
         lines[0]
-        == (
-            "2 Understanding LRM Training › 2.1 Roles of SFT and RL in Post-Training › 2.1.1 SFT "
-            "explores, RL compresses: do reasoning models have capability boundaries?"
-        )[: len(lines[0])]
+        == "4 Understanding LRM Failures › 4.1 Hallucination › 4.1.1 Do reasoning models hallucinate more?"
     )
+    assert lines[1].startswith(result["answer"]["summary"][:60])
+    assert any(line.startswith("💡 4.1.1 ") for line in lines)
     assert "Key claims" in lines and "Contrary evidence" in lines
-    assert "contradicts: liu2025prorl" in text
+    contrary = result["answer"]["contrary"][0]
+    assert f"contradicts: {', '.join(contrary['contradicts'])}" in text
     assert any(line.startswith("Papers (3 of ") and "--limit 0 for all" in line for line in lines)
-    assert "│ yue2025reinforcement" in text
+    assert f"│ {result['results']['paper'][0]['key']}" in text
 
 
 # --- ranked, not every word required ----------------------------------------------------
@@ -361,6 +378,25 @@ def test_a_short_name_leads(cli) -> None:
     assert keys(part)[0] == "cui2025entropy"
 
 
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Harmful Prompts Decomposition", "yao2025mousetrap"),  # 3 of 4 words of its name
+        ("Mousetrap", "yao2025mousetrap"),  # the name the companion list uses
+        ("DeepSeek-R1 Thoughtology", "marjanovic2025deepseekr1"),
+        ("Marjanović", "marjanovic2025deepseekr1"),  # an author, accents and all
+        ("marjanovic", "marjanovic2025deepseekr1"),
+    ],
+)
+def test_every_name_a_paper_goes_by_finds_it(cli, db_file: Path, name: str, key: str) -> None:
+    with sqlite3.connect(db_file) as db:
+        names = db.execute(
+            "SELECT short_name, other_short_names FROM paper WHERE key = ?", (key,)
+        ).fetchone()
+    assert name in " ".join(filter(None, names)) or name.lower().startswith("marjanovi")
+    assert keys(found(cli, name, "--type", "paper"))[0] == key
+
+
 def test_an_authors_own_papers_come_before_those_that_cite_them(cli, db_file: Path) -> None:
     data = found(cli, "tegmark", "--limit", "0")
     ranked = keys(data)
@@ -424,7 +460,7 @@ def test_piped_rows_have_the_documented_columns(cli, db_file: Path) -> None:
         "4.3.3",
         "2025",
         "Manifold Steering",
-        "Mitigating overthinking in large reasoning models via manifold steering",
+        "Mitigating Overthinking in Large Reasoning Models via Manifold Steering",
     ]
     finding = next(row for row in rows if row[0] == "finding")
     with sqlite3.connect(db_file) as db:

@@ -369,7 +369,7 @@ def _has_hits(db: sqlite3.Connection, word: str) -> bool:
     return db.execute(sql, (Term(word).fts(),)).fetchone() is not None
 
 
-def _fold(word: str) -> str:
+def fold(word: str) -> str:
     """Lower case without diacritics, as unicode61 stores words."""
     import unicodedata
 
@@ -380,7 +380,7 @@ def _fold(word: str) -> str:
 def _closest(db: sqlite3.Connection, word: str) -> str | None:
     """Words sharing the first two letters are read first; all words with the same first
     letter only when none of those is one edit away (reading the vocabulary costs time)."""
-    folded = _fold(word)
+    folded = fold(word)
     max_distance = 1 if len(folded) <= 5 else 2 if len(folded) <= 9 else 3
     best: tuple[int, int, str] | None = None
     for prefix in (folded[:2], folded[:1]):

@@ -25,7 +25,7 @@ from operator import itemgetter
 from typing import Any
 
 from .errors import BadInput
-from .query import Query, clean, correct, drop_common, parse, replace_word
+from .query import Query, clean, correct, drop_common, fold, parse, replace_word
 
 KINDS = ("finding", "node", "paper")
 SPAN = 1 << 40
@@ -184,8 +184,12 @@ def _context(paths: dict[int, list[str]], node_ids: Iterable[int]) -> str:
 def _paper_docs(
     db: sqlite3.Connection, paths: dict[int, list[str]], where: str, params: list[Any]
 ) -> Iterator[tuple[Any, ...]]:
+    # m003 re-indexes an old database before m006 has added `other_short_names`
+    columns = {r[1] for r in db.execute("PRAGMA table_info(paper)")}
+    others = "p.other_short_names" if "other_short_names" in columns else "NULL"
     rows = db.execute(
-        f"""SELECT p.id, p.key, p.title, p.short_name, p.authors, p.abstract,
+        f"""SELECT p.id, p.key, p.title, p.short_name, {others} AS other_short_names,
+                p.authors, p.abstract,
                 (SELECT group_concat(f.text, ' ') FROM finding_paper fp
                     JOIN finding f ON f.id = fp.finding_id WHERE fp.paper_id = p.id) AS claims,
                 (SELECT group_concat(tag, ' ') FROM paper_tag t WHERE t.paper_id = p.id) AS tags,
@@ -200,12 +204,18 @@ def _paper_docs(
             r["id"],
             r["key"],
             r["title"],
-            r["short_name"],
+            " ".join(_short_names(r["short_name"], r["other_short_names"])),
             json.loads(r["authors"] or "[]"),
             " ".join(filter(None, [r["abstract"], r["claims"]])),
             r["tags"] or "",
             _context(paths, nodes),
         )
+
+
+def _short_names(short_name: str | None, others: str | None) -> list[str]:
+    """A paper's short name and the others it goes by (a JSON list, as the survey's
+    companion list spells them)."""
+    return [n for n in [short_name, *json.loads(others or "[]")] if n]
 
 
 def _paper_doc(
@@ -218,7 +228,8 @@ def _paper_doc(
     tags: str,
     context: str,
 ) -> tuple[Any, ...]:
-    """One paper's index row: its text as search ranks it (abstract and claims as body)."""
+    """One paper's index row: its text as search ranks it (every short name it goes by in
+    `short_name`, abstract and claims as body)."""
     return (
         OFFSETS["paper"] + paper_id,
         "paper",
@@ -369,18 +380,17 @@ def _named_by_words(db: sqlite3.Connection, query: Query) -> list[tuple[int, str
     word in one paper's author list: "tegmark", "neel nanda"), newest first."""
     if query.required or not query.soft:
         return []
-    words = query.words
+    words = [fold(w) for w in query.words]
     phrase = " ".join(words)
     rows = db.execute(
-        "SELECT rowid, title, short_name FROM search_index WHERE search_index MATCH ?"
-        " AND rowid > ? AND rowid < ?",
+        "SELECT p.id, p.title, p.short_name, p.other_short_names FROM search_index s"
+        " JOIN paper p ON p.id = s.rowid WHERE search_index MATCH ? AND s.rowid > ? AND s.rowid < ?",
         (f'{{title short_name}} : "{phrase}"', OFFSETS["paper"], OFFSETS["paper"] + SPAN),
     )
     named = []
-    for rowid, title, short_name in rows:
-        how = _names(words, title, short_name)
-        if how:
-            named.append((rowid - OFFSETS["paper"], how))
+    for paper_id, title, short_name, others in rows:
+        if how := _names(words, title, _short_names(short_name, others)):
+            named.append((paper_id, how))
     if 0 < len(query.soft) <= AUTHOR_WORDS and all(len(g) == 1 for g in query.soft):
         match = " AND ".join(f"authors : {g[0].fts()}" for g in query.soft)
         rows = db.execute(
@@ -396,15 +406,15 @@ def _named_by_words(db: sqlite3.Connection, query: Query) -> list[tuple[int, str
 _NAME_WORDS_RE = re.compile(r"[^\W_]+")
 
 
-def _names(words: list[str], title: str, short_name: str) -> str | None:
-    """How `words` name a paper: its whole `short name`, at least half of it, or its
-    whole `title` (case, accents and punctuation aside); None if they do not."""
-    typed = [w.lower() for w in words]
-    for how, name in (("short name", short_name), ("title", title)):
-        said = [w.lower() for w in _NAME_WORDS_RE.findall(name or "")]
-        if said == typed or (how == "short name" and _half_of(typed, said)):
-            return how
-    return None
+def _names(typed: list[str], title: str, short_names: list[str]) -> str | None:
+    """How the `typed` words (folded) name a paper: one of its short names whole or at
+    least half of one, or its whole title (case, accents and punctuation aside); None if
+    they do not."""
+    for name in short_names:
+        said = [fold(w) for w in _NAME_WORDS_RE.findall(name)]
+        if said == typed or _half_of(typed, said):
+            return "short name"
+    return "title" if [fold(w) for w in _NAME_WORDS_RE.findall(title)] == typed else None
 
 
 def _half_of(typed: list[str], said: list[str]) -> bool:
@@ -541,8 +551,8 @@ def _answer(
 ) -> tuple[dict[str, Any], list[int]]:
     """The best topic as an answer: where it sits (`path`, root first), its summary, its
     takeaways (a research question without one shows its section's), its key claims (the
-    best-ranked claims under it) and the contrary evidence (claims under it that some
-    paper contradicts). Also returns the takeaways' ids."""
+    best-ranked claims under it that no paper contradicts) and the contrary evidence (the
+    claims under it that some paper contradicts). Also returns the takeaways' ids."""
     nodes = {
         r["id"]: r
         for r in db.execute("SELECT id, code, title, kind, summary, parent_id FROM taxonomy_node")
@@ -561,7 +571,6 @@ def _answer(
     if not takeaways and nodes[node_id]["kind"] == "question" and section is not None:
         scope = {n for n in nodes if _is_under(nodes, n, section)}  # the section's own
         takeaways = [f for f, (n, kind) in findings.items() if kind == "takeaway" and n in scope]
-    claims = [f for f in ranked_findings if findings[f][1] == "claim" and findings[f][0] in under]
     contradicted = {
         r[0]
         for r in db.execute(
@@ -569,6 +578,11 @@ def _answer(
         )
     }
     contrary = [f for f, (n, _) in findings.items() if f in contradicted and n in under]
+    claims = [
+        f
+        for f in ranked_findings
+        if findings[f][1] == "claim" and findings[f][0] in under and f not in contrary
+    ]
     described = _findings(db, takeaways + claims[:KEY_CLAIMS] + contrary)
     node = nodes[node_id]
     return {
