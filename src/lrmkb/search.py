@@ -359,7 +359,11 @@ _ID_LIKE_RE = re.compile(r"\d")  # keys carry a year; arXiv ids and DOIs are mos
 
 def _named_by_ids(db: sqlite3.Connection, text: str) -> tuple[list[tuple[int, str]], str]:
     """Papers named by the whole text or by a word of it — a citation key (or an alias),
-    an arXiv id in any spelling, a DOI — as [(paper id, how)], and the text left over."""
+    an arXiv id in any spelling, a DOI — as [(paper id, how)], and the text left over.
+    Only text with a digit is tried (keys carry a year; ids and DOIs are mostly digits),
+    which spares a plain search loading the id parsers."""
+    if not _ID_LIKE_RE.search(text):
+        return [], text
     from .queries import resolve_paper
 
     if found := resolve_paper(db, text):
