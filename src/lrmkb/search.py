@@ -184,12 +184,9 @@ def _context(paths: dict[int, list[str]], node_ids: Iterable[int]) -> str:
 def _paper_docs(
     db: sqlite3.Connection, paths: dict[int, list[str]], where: str, params: list[Any]
 ) -> Iterator[tuple[Any, ...]]:
-    # m003 re-indexes an old database before m006 has added `other_short_names`
-    columns = {r[1] for r in db.execute("PRAGMA table_info(paper)")}
-    others = "p.other_short_names" if "other_short_names" in columns else "NULL"
     rows = db.execute(
-        f"""SELECT p.id, p.key, p.title, p.short_name, {others} AS other_short_names,
-                p.authors, p.abstract,
+        f"""SELECT p.id, p.key, p.title, p.short_name, p.other_short_names, p.authors,
+                p.abstract,
                 (SELECT group_concat(f.text, ' ') FROM finding_paper fp
                     JOIN finding f ON f.id = fp.finding_id WHERE fp.paper_id = p.id) AS claims,
                 (SELECT group_concat(tag, ' ') FROM paper_tag t WHERE t.paper_id = p.id) AS tags,
