@@ -348,6 +348,15 @@ def test_a_paper_named_by_id_key_or_title_is_the_answer(cli, query: str, how: st
     assert "4.3.1-claim-1" in keys(data, "finding")
 
 
+@pytest.mark.parametrize("narrowing", ["-marjanovic", "year:2020", "-section:3"])
+def test_filters_and_exclusions_narrow_a_look_up(cli, narrowing: str) -> None:
+    result = cli("search", "2504.07128", narrowing)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == f"no results for '2504.07128 {narrowing}'\n"
+    kept = found(cli, "2504.07128", "year:2025")
+    assert keys(kept) == ["marjanovic2025deepseekr1"] and kept["lookup"] is True
+
+
 def test_a_doi_finds_its_paper(cli, tmp_path: Path) -> None:
     (tmp_path / "doi.bib").write_text(
         "@article{okafor2025quolls,\n  author = {Ngozi Okafor},\n  title = {Quoll reasoning},\n"

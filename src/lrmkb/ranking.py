@@ -91,10 +91,16 @@ def rank(
         leading.reverse()
         ranked = {kind: scorer.ranked(kind, relative) for kind in wanted}
     if "paper" in ranked and first:
-        filters = _filters(db, "paper", query) or []
-        allowed = _allowed(db, "paper", list(first), filters) if filters else set(first)
-        ranked["paper"] = lead(ranked["paper"], [p for p in dict.fromkeys(first) if p in allowed])
+        ranked["paper"] = lead(ranked["paper"], allowed_papers(db, query, first))
     return Ranking(ranked, leading)
+
+
+def allowed_papers(db: sqlite3.Connection, query: Query, papers: Iterable[int]) -> list[int]:
+    """The `papers` (in order, once each) that the query's filters and exclusions allow."""
+    papers = list(dict.fromkeys(papers))
+    filters = _filters(db, "paper", query) or []
+    allowed = _allowed(db, "paper", papers, filters) if filters and papers else set(papers)
+    return [p for p in papers if p in allowed]
 
 
 def lead(ranked: list[tuple[int, float, bool]], first: list[int]) -> list[tuple[int, float, bool]]:

@@ -294,7 +294,7 @@ def search(
     the results are those papers, their topics and the findings that cite them.
     Raises BadInput for a query with nothing to search for (or malformed: see
     `query.parse`) and NotFound for an unknown section."""
-    from .ranking import lead, rank
+    from .ranking import allowed_papers, lead, rank
 
     text = clean(text)
     kinds = [k for k in KINDS if k in set(kinds)]
@@ -318,9 +318,9 @@ def search(
     else:
         named += by_words
     first = list(dict.fromkeys(paper_id for paper_id, _ in named))
-    lookup = bool(first) and not query.groups() and not query.has_filters()
-    if lookup:
-        ranked, leading = _about(db, first, kinds), []
+    lookup = bool(first) and not query.groups()
+    if lookup:  # filters and exclusions only narrow what was named
+        ranked, leading = _about(db, allowed_papers(db, query, first), kinds), []
     else:
         by_author = any(how == "author" for _, how in named)  # a name, not a subject
         ranked, leading = rank(db, query, kinds, first, by_topic=not by_author)
@@ -425,6 +425,8 @@ def _half_of(typed: list[str], said: list[str]) -> bool:
 
 def _about(db: sqlite3.Connection, papers: list[int], kinds: list[str]) -> dict[str, list]:
     """What a look-up shows: the papers named, their topics and the findings citing them."""
+    if not papers:
+        return {kind: [] for kind in kinds}
     marks = ",".join("?" * len(papers))
     out: dict[str, list[tuple[int, float, bool]]] = {"paper": [(p, 0.0, False) for p in papers]}
     out["node"] = [
