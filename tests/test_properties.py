@@ -249,10 +249,10 @@ EXPORTED_FIELDS = [
 @settings(max_examples=300)
 @given(stored_papers)
 def test_bibtex_export_then_import_keeps_every_stored_field(paper: dict) -> None:
-    from lrmkb.exporters.bibtex import render
+    from lrmkb.exporters.bibtex import entries as bib_entries
     from lrmkb.importers.bibtex import parse_bib
 
-    text = render([paper])
+    text = bib_entries([paper])
     entries, problems = parse_bib(text)
     assert problems == [] and len(entries) == 1, text
     back = entries[0].fields

@@ -10,7 +10,7 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .exporters.citation import is_arxiv_venue, is_url
+from .citation import is_arxiv_venue, is_url
 from .ids import KEY_RE
 
 # Entry types that stand for a published (peer-reviewed or edited) work.

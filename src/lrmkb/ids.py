@@ -3,6 +3,7 @@ the same paper resolves to one record."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -167,17 +168,18 @@ def unique_key(base: str, taken: Callable[[str], bool]) -> str:
     """`base`, or `base` + a, b, … z, aa, … for the first key not taken."""
     if not taken(base):
         return base
-    n = 0
-    while True:
-        suffix, m = "", n
-        while True:
-            suffix = chr(ord("a") + m % 26) + suffix
-            m = m // 26 - 1
-            if m < 0:
-                break
-        if not taken(base + suffix):
-            return base + suffix
-        n += 1
+    return next(base + letters(n) for n in itertools.count() if not taken(base + letters(n)))
+
+
+def letters(n: int) -> str:
+    """The `n`th (from 0) of a, b, … z, aa, ab, …: the suffixes that tell apart keys
+    and labels that would otherwise be the same (bijective base 26)."""
+    out = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        out = chr(ord("a") + rest) + out
+    return out
 
 
 KEY_RE = re.compile(r"^[a-z0-9_-]+$")

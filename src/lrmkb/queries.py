@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .errors import NotFound
@@ -24,42 +24,34 @@ def paper_dict(row: sqlite3.Row) -> dict[str, Any]:
     return data
 
 
-def _who(authors: list[str], more: bool) -> str:
-    from .ids import surname
+def citation_labels(db: sqlite3.Connection, keys: Iterable[str] | None = None) -> dict[str, str]:
+    """Key → author-year label (`Ward et al., 2025b`, `citation.author_year_labels`) for
+    every paper, or for those of `keys`: each lettered among all the papers of the
+    database that would share its label (only papers of the same years are read)."""
+    from .citation import LabelFields, author_year_labels
 
-    names = [surname(a) for a in authors] or ["Anonymous"]
-    if len(names) == 1 and not more:
-        return names[0]
-    if len(names) == 2 and not more:
-        return f"{names[0]} and {names[1]}"
-    return f"{names[0]} et al."
-
-
-def author_year(authors: list[str], more: bool, year: int | None) -> str:
-    """`Yue et al., 2025` style label, as a survey cites."""
-    who = _who(authors, more)
-    return f"{who}, {year}" if year else who
-
-
-def citation_labels(db: sqlite3.Connection) -> dict[str, str]:
-    """Author-year labels for every paper, with a, b, … where two papers would share one
-    (`Li et al., 2025b`), lettered in reference-list order (surname, given names, title)."""
-    from .ids import ascii_fold, surname
-
-    groups: dict[tuple[str, int | None], list[tuple[tuple[str, ...], str]]] = {}
-    for r in db.execute("SELECT key, authors, authors_more, year, title FROM paper"):
-        authors = json.loads(r["authors"] or "[]")
-        who = _who(authors, bool(r["authors_more"]))
-        first = authors[0] if authors else ""
-        order = (ascii_fold(surname(first)).lower(), ascii_fold(first).lower(), r["title"].lower())
-        groups.setdefault((who, r["year"]), []).append((order, r["key"]))
-    labels = {}
-    for (who, year), members in groups.items():
-        members.sort()
-        for i, (_, key) in enumerate(members):
-            letter = "abcdefghijklmnopqrstuvwxyz"[i % 26] if len(members) > 1 else ""
-            labels[key] = f"{who}, {year}{letter}" if year else who
-    return labels
+    sql = "SELECT key, title, authors, authors_more, year, survey_ref FROM paper"
+    params: list[Any] = []
+    if keys is not None:
+        keys = list(keys)
+        sql += (
+            " WHERE year IS NULL OR year IN (SELECT year FROM paper WHERE key IN"
+            " (SELECT value FROM json_each(?)))"
+        )
+        params.append(json.dumps(keys))
+    papers: list[LabelFields] = [
+        {
+            "key": r["key"],
+            "title": r["title"],
+            "authors": json.loads(r["authors"] or "[]"),
+            "authors_more": bool(r["authors_more"]),
+            "year": r["year"],
+            "survey_ref": r["survey_ref"],
+        }
+        for r in db.execute(sql, params)
+    ]
+    labels = author_year_labels(papers)
+    return labels if keys is None else {k: labels[k] for k in keys if k in labels}
 
 
 def suggestions(db: sqlite3.Connection, text: str, limit: int = 3) -> list[str]:
@@ -114,8 +106,20 @@ def resolve_paper(db: sqlite3.Connection, ref: str) -> tuple[sqlite3.Row, str] |
 
 
 def paper_record(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
-    """Everything known about one paper: metadata, nodes, findings and tags."""
+    """Everything known about one paper: metadata, its author-year label (`cite`), nodes,
+    findings and tags."""
+    return paper_records(db, [row])[0]
+
+
+def paper_records(db: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> list[dict[str, Any]]:
+    """`paper_record` for each row, the labels read once for all."""
+    labels = citation_labels(db, [r["key"] for r in rows])
+    return [_record(db, row, labels[row["key"]]) for row in rows]
+
+
+def _record(db: sqlite3.Connection, row: sqlite3.Row, cite: str) -> dict[str, Any]:
     data = paper_dict(row)
+    data["cite"] = cite
     data["nodes"] = [
         dict(r)
         for r in db.execute(
@@ -242,13 +246,14 @@ def findings(
         params,
     ).fetchall()
     evidence: dict[int, list[dict[str, Any]]] = {}
-    labels = citation_labels(db)
-    for r in db.execute(
-        """SELECT fp.finding_id, fp.stance, p.key, p.authors, p.authors_more, p.year, p.short_name
+    cited = db.execute(
+        """SELECT fp.finding_id, fp.stance, p.key, p.short_name
            FROM finding_paper fp JOIN paper p ON p.id = fp.paper_id
            ORDER BY fp.finding_id, CASE fp.stance WHEN 'supports' THEN 0
                     WHEN 'contradicts' THEN 1 ELSE 2 END, p.year, p.key"""
-    ):
+    ).fetchall()
+    labels = citation_labels(db, {r["key"] for r in cited})
+    for r in cited:
         evidence.setdefault(r["finding_id"], []).append(
             {
                 "key": r["key"],

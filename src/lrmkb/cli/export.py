@@ -8,8 +8,15 @@ from typing import Annotated
 
 import typer
 
+from ..exporters import DEFAULT_FORMAT, FORMATS
 from . import output
 from .core import JsonOpt, app, database
+
+_NAMES = list(FORMATS)
+_FORMAT_HELP = (
+    f"{', '.join(_NAMES[:-1])} or {_NAMES[-1]}. Default: from the --output suffix "
+    f"({' '.join(s for f in FORMATS.values() for s in f.suffixes)}), else {DEFAULT_FORMAT}."
+)
 
 
 @app.command()
@@ -45,8 +52,7 @@ def export(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="bib, biblatex, csl-json, json, md, awesome, mermaid or dot. "
-            "Default: from the --output suffix (.bib .json .md .mmd .dot), else bib.",
+            help=_FORMAT_HELP,
             show_default=False,
         ),
     ] = None,
@@ -77,10 +83,9 @@ def export(
     """
     from .. import exporters
 
-    suffix = output_path.suffix.lower() if output_path else ""
-    fmt = format_ or exporters.SUFFIX_FORMATS.get(suffix, "bib")
-    if fmt not in exporters.FORMAT_NAMES:
-        names = ", ".join(exporters.FORMAT_NAMES)
+    fmt = exporters.format_for(format_, output_path)
+    if fmt is None:
+        names = ", ".join(exporters.FORMATS)
         raise typer.BadParameter(f"use one of {names}", param_hint="--format")
     if as_json and output_path is None:
         raise typer.BadParameter(
@@ -89,16 +94,16 @@ def export(
         )
     selection = exporters.Selection(tuple(section or ()), tuple(tag or ()), tuple(key or ()))
     text, count = exporters.export(database(ctx), fmt, selection)
-    if count == 0 and selection and fmt in exporters.PAPER_FORMATS:
+    if count == 0 and selection and fmt.papers_only:
         output.stderr.print("warning: no papers in this selection", markup=False)
     if output_path is None:
         sys.stdout.write(text)
         return
     exporters.write_atomically(output_path, text)
     if as_json:
-        output.emit_json({"output": str(output_path), "format": fmt, "papers": count})
+        output.emit_json({"output": str(output_path), "format": fmt.name, "papers": count})
     else:
-        output.plain(f"wrote {count} paper(s) as {fmt} to {output_path}")
+        output.plain(f"wrote {count} paper(s) as {fmt.name} to {output_path}")
 
 
 @app.command()

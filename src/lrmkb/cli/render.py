@@ -78,6 +78,7 @@ def render_paper(p: dict[str, Any]) -> None:
         ("short name", p["short_name"]),
         ("also called", "; ".join(p["other_short_names"]) or None),
         ("authors", authors),
+        ("cited as", p["cite"]),
         ("year", p["year"]),
         ("venue", p["venue"]),
         (

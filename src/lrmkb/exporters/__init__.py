@@ -1,8 +1,11 @@
 """Exports: the knowledge base as text other programs read (BibTeX, BibLaTeX, CSL-JSON,
 JSON, Markdown, an awesome list, taxonomy diagrams).
 
-`export()` gathers plain data through `queries` once; each format module is a pure
-function over that data, so it can be used and tested without a database."""
+`FORMATS` is the one table of formats. `export()` gathers plain data through `queries`
+once (`gather`); each format module has one function, `render(data, options) -> str`,
+pure over that data, so it can be used and tested without a database. What formats
+share (citation labels and keys, links, LaTeX escaping) lives outside this folder, in
+`citation.py` and `latexencode.py`."""
 
 from __future__ import annotations
 
@@ -50,44 +53,68 @@ class ExportData:
 
 
 @dataclass(frozen=True)
+class Options:
+    """How to write a format: `variant` picks among the formats one module writes
+    (`bibtex` or `biblatex`, `mermaid` or `dot`)."""
+
+    variant: str = ""
+
+
+Render = Callable[[ExportData, Options], str]
+
+
+@dataclass(frozen=True)
 class Format:
-    render: Callable[[ExportData], str]
-    records: bool = True  # needs nodes/tags/findings per paper, not just the metadata
+    """One export format: the module under `exporters/` whose `render(data, options)`
+    writes it, the options it gets, the `--output` suffixes that choose it, whether it
+    needs whole records (nodes, findings, tags of each paper) and whether it holds the
+    selected papers and nothing else."""
+
+    name: str
+    module: str
+    options: Options = Options()
+    suffixes: tuple[str, ...] = ()
+    records: bool = True
+    papers_only: bool = False
+
+    def render(self, data: ExportData) -> str:
+        from importlib import import_module
+
+        renderer: Render = import_module(f"{__name__}.{self.module}").render
+        return renderer(data, self.options)
 
 
-def _formats() -> dict[str, Format]:
-    """Format name → renderer (the modules load only when an export runs)."""
-    from . import awesome, bibtex, csl, diagram, json, markdown
-
-    return {
-        "bib": Format(lambda d: bibtex.render(d.papers, "bibtex"), records=False),
-        "biblatex": Format(lambda d: bibtex.render(d.papers, "biblatex"), records=False),
-        "csl-json": Format(lambda d: csl.render(d.papers), records=False),
-        "json": Format(lambda d: json.render(d.papers, d.selection.as_dict())),
-        "md": Format(markdown.render),
-        "awesome": Format(awesome.render),
-        "mermaid": Format(diagram.mermaid),
-        "dot": Format(diagram.dot),
-    }
-
-
-FORMAT_NAMES = ("bib", "biblatex", "csl-json", "json", "md", "awesome", "mermaid", "dot")
-PAPER_FORMATS = ("bib", "biblatex", "csl-json", "json")  # nothing but the selected papers
-SUFFIX_FORMATS = {
-    ".bib": "bib",
-    ".json": "json",
-    ".md": "md",
-    ".mmd": "mermaid",
-    ".dot": "dot",
-    ".gv": "dot",
+FORMATS = {
+    f.name: f
+    for f in (
+        Format("bib", "bibtex", Options("bibtex"), (".bib",), records=False, papers_only=True),
+        Format("biblatex", "bibtex", Options("biblatex"), records=False, papers_only=True),
+        Format("csl-json", "csl", records=False, papers_only=True),
+        Format("json", "json", suffixes=(".json",), papers_only=True),
+        Format("md", "markdown", suffixes=(".md",)),
+        Format("awesome", "awesome"),
+        Format("mermaid", "diagram", Options("mermaid"), (".mmd",)),
+        Format("dot", "diagram", Options("dot"), (".dot", ".gv")),
+    )
 }
+"""Every export format, by the name `--format` takes, in the order `--help` lists them.
+(The modules load only when an export runs.)"""
+DEFAULT_FORMAT = "bib"
 
 
-def export(db: sqlite3.Connection, fmt: str, selection: Selection) -> tuple[str, int]:
+def format_for(name: str | None, output: Path | None) -> Format | None:
+    """The format `--format NAME` asks for; without one, the format the `--output`
+    suffix names, else BibTeX. None for a name that is no format."""
+    if name is None:
+        suffix = output.suffix.lower() if output else ""
+        return next((f for f in FORMATS.values() if suffix in f.suffixes), FORMATS[DEFAULT_FORMAT])
+    return FORMATS.get(name)
+
+
+def export(db: sqlite3.Connection, fmt: Format, selection: Selection) -> tuple[str, int]:
     """The text of the export and the number of papers in it."""
-    chosen = _formats()[fmt]
-    data = gather(db, selection, records=chosen.records)
-    return chosen.render(data), len(data.papers)
+    data = gather(db, selection, records=fmt.records)
+    return fmt.render(data), len(data.papers)
 
 
 def gather(db: sqlite3.Connection, selection: Selection, records: bool = True) -> ExportData:
@@ -105,7 +132,7 @@ def gather(db: sqlite3.Connection, selection: Selection, records: bool = True) -
     rows = queries.papers(db, selection.sections, selection.tags, selection.keys)
     if not records:
         return ExportData(selection, [queries.paper_dict(r) for r in rows])
-    papers = [queries.paper_record(db, r) for r in rows]
+    papers = queries.paper_records(db, rows)
     nodes = queries.taxonomy(db)
     roots = _roots(db, nodes, selection)
     picked = (
@@ -117,8 +144,11 @@ def gather(db: sqlite3.Connection, selection: Selection, records: bool = True) -
     shown = _with_ancestors(nodes, _subtrees(nodes, roots) | holding)
     findings = queries.findings(db, roots) if roots else []
     library = {p["key"]: p for p in papers}
-    for key in sorted({e["key"] for f in findings for e in f["papers"]} - set(library)):
-        library[key] = queries.paper_record(db, queries.find_paper(db, key))
+    cited = sorted({e["key"] for f in findings for e in f["papers"]} - set(library))
+    library |= {
+        p["key"]: p
+        for p in queries.paper_records(db, [queries.find_paper(db, key) for key in cited])
+    }
     return ExportData(
         selection, papers, nodes, roots, shown, picked, findings, library, _survey(db)
     )

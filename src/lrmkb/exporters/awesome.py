@@ -10,12 +10,12 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
+from ..citation import arxiv_url, doi_url, month_of
 from .bibtex import entry
-from .citation import arxiv_url, author_year_labels, doi_url, month_of
 from .markdown import Anchors, escape, link, link_target
 
 if TYPE_CHECKING:
-    from . import ExportData
+    from . import ExportData, Options
 
 SHIELDS = "https://img.shields.io"
 BADGE_STYLE = "style=for-the-badge"
@@ -39,9 +39,8 @@ def badge(alt: str, image: str, target: str) -> str:
     return f"[![{alt}]({image})]({link_target(target)})"
 
 
-def render(data: ExportData) -> str:
+def render(data: ExportData, options: Options) -> str:
     """Header and badges, the survey's citation, contents, then the paper list."""
-    labels = author_year_labels(data.papers)
     anchors = Anchors()
     survey = data.survey
     title = f"Awesome papers: {survey['title']}" if survey else "Awesome papers"
@@ -68,7 +67,7 @@ def render(data: ExportData) -> str:
     for level, text, papers in _paper_sections(data):
         after.append(heading(level, text))
         if papers:
-            after.append(_table(papers, labels))
+            after.append(_table(papers))
     return "\n\n".join([*before, "\n".join(contents), *after]) + "\n"
 
 
@@ -121,9 +120,9 @@ def _paper_sections(data: ExportData) -> list[tuple[int, str, list[dict[str, Any
     return out
 
 
-def _table(papers: list[dict[str, Any]], labels: dict[str, str]) -> str:
+def _table(papers: list[dict[str, Any]]) -> str:
     ordered = sorted(papers, key=lambda p: month_of(p) or str(p.get("year") or ""), reverse=True)
-    rows = [_row(p, labels) for p in ordered]
+    rows = [_row(p) for p in ordered]
     return "\n".join(
         [
             "<details open>",
@@ -137,9 +136,9 @@ def _table(papers: list[dict[str, Any]], labels: dict[str, str]) -> str:
     )
 
 
-def _row(paper: dict[str, Any], labels: dict[str, str]) -> str:
+def _row(paper: dict[str, Any]) -> str:
     date = month_of(paper) or (str(paper["year"]) if paper.get("year") else "-")
-    name = (paper.get("short_name") or labels.get(paper["key"]) or paper["key"]).replace("`", "'")
+    name = (paper.get("short_name") or paper["cite"]).replace("`", "'")
     code = _code_badge(paper["code_url"]) if paper.get("code_url") else "-"
     cells = [date, f"`{name.replace('|', '/')}`", escape(paper["title"]), _paper_badge(paper), code]
     return f"| {' | '.join(cells)} |"

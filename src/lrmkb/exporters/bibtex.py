@@ -8,10 +8,13 @@ journal the DBLP way (`volume = {abs/ID}`), which plain.bst prints without a war
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from .citation import arxiv_of, arxiv_url, citation_keys, date_parts, venue_of
-from .latex import name_to_latex, pages_to_latex, title_to_latex, to_latex
+from ..citation import arxiv_of, arxiv_url, citation_keys, date_parts, venue_of
+from ..latexencode import name_to_latex, pages_to_latex, title_to_latex, to_latex
+
+if TYPE_CHECKING:
+    from . import ExportData, Options
 
 Dialect = Literal["bibtex", "biblatex"]
 
@@ -31,7 +34,12 @@ BIBLATEX_FIELD = {"journal": "journaltitle", "school": "institution"}
 NEEDS_VENUE = {"article", "inproceedings", "conference", "incollection", "inbook"}
 
 
-def render(papers: Iterable[dict[str, Any]], dialect: Dialect = "bibtex") -> str:
+def render(data: ExportData, options: Options) -> str:
+    """The selected papers as BibTeX, or BibLaTeX with `options.variant == "biblatex"`."""
+    return entries(data.papers, "biblatex" if options.variant == "biblatex" else "bibtex")
+
+
+def entries(papers: Iterable[dict[str, Any]], dialect: Dialect = "bibtex") -> str:
     """All entries, in the order given, separated by blank lines."""
     papers = list(papers)
     keys = citation_keys(p["key"] for p in papers)

@@ -4,11 +4,13 @@ citeproc-js read it. `id` is the citation key, the same as in the BibTeX export.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..citation import arxiv_of, arxiv_url, citation_keys, date_parts, is_arxiv_venue, venue_of
 from ..ids import surname
-from .citation import arxiv_of, arxiv_url, citation_keys, date_parts, is_arxiv_venue, venue_of
+
+if TYPE_CHECKING:
+    from . import ExportData, Options
 
 # BibTeX entry type → CSL type, for papers that are not arXiv preprints.
 CSL_TYPE = {
@@ -24,8 +26,9 @@ CSL_TYPE = {
 }
 
 
-def render(papers: Iterable[dict[str, Any]]) -> str:
-    papers = list(papers)
+def render(data: ExportData, options: Options) -> str:
+    """The selected papers as a CSL-JSON array."""
+    papers = data.papers
     keys = citation_keys(p["key"] for p in papers)
     items = [item(p, keys[p["key"]]) for p in papers]
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"

@@ -9,7 +9,7 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from . import ExportData
+    from . import ExportData, Options
 
 WRAP = 38  # characters per label line: the boxes stay readable side by side
 STYLES = {  # fill, stroke: Figure 1's palette (teal headers, salmon sections, cream questions)
@@ -40,6 +40,12 @@ def mermaid_text(text: str) -> str:
     for char, code in [("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("`", "#96;")]:
         text = text.replace(char, code)
     return text
+
+
+def render(data: ExportData, options: Options) -> str:
+    """The taxonomy as a Graphviz digraph (`options.variant == "dot"`) or, by default, a
+    Mermaid flowchart."""
+    return dot(data) if options.variant == "dot" else mermaid(data)
 
 
 def mermaid(data: ExportData) -> str:

@@ -6,19 +6,22 @@ are only ever added within a version, so scripts can rely on the ones they use."
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from . import ExportData, Options
 
 FORMAT_NAME = "lrmkb-export"
 SCHEMA_VERSION = 1
 
 
-def render(papers: Iterable[dict[str, Any]], selection: dict[str, list[str]]) -> str:
-    """`papers` are `queries.paper_record` dicts (metadata, nodes, tags, findings)."""
+def render(data: ExportData, options: Options) -> str:
+    """The selection and its papers as `queries.paper_record`s (metadata, label, nodes,
+    tags, findings)."""
     document = {
         "format": FORMAT_NAME,
         "version": SCHEMA_VERSION,
-        "selection": selection,
-        "papers": list(papers),
+        "selection": data.selection.as_dict(),
+        "papers": data.papers,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

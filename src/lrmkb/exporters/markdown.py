@@ -12,10 +12,10 @@ import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .citation import arxiv_url, author_year_labels, doi_url, is_arxiv_venue, venue_of
+from ..citation import arxiv_url, doi_url, is_arxiv_venue, venue_of
 
 if TYPE_CHECKING:
-    from . import ExportData
+    from . import ExportData, Options
 
 # A closing parenthesis that only names authors: `(Chen et al.; Baek and Tegmark)`.
 _AUTHOR = r"[\w’'\-]+(?: [\w’'\-]+)?(?: et al\.| and [\w’'\-]+)?"
@@ -74,7 +74,7 @@ def ref_anchor(key: str) -> str:
 # --- the survey ---------------------------------------------------------------------
 
 
-def render(data: ExportData) -> str:
+def render(data: ExportData, options: Options) -> str:
     """The chosen sections (or the whole survey with a contents list), then the selected
     papers when tags or keys were given, then the references."""
     writer = _Writer(data)
@@ -91,7 +91,7 @@ class _Writer:
         self.findings: dict[str, list[dict[str, Any]]] = {}
         for finding in data.findings:
             self.findings.setdefault(finding["node"], []).append(finding)
-        self.labels = author_year_labels(data.library.values())
+        self.labels = {key: paper["cite"] for key, paper in data.library.items()}
         self.anchors = Anchors()
         self.cited: set[str] = set()
 

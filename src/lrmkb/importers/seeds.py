@@ -284,7 +284,7 @@ def mentioned_labels(text: str) -> list[str]:
 def label_problems(seeds: Seeds) -> list[str]:
     """A finding that writes `Ward et al. (2025a)` must cite the paper lrmkb labels so —
     the labels of every command and export, lettered the survey's way."""
-    from ..exporters.citation import author_year_labels  # the one label implementation
+    from ..citation import author_year_labels  # the one label implementation
 
     labels = author_year_labels(
         [dict(p, key=k) for k, p in seeds.papers.items() if p.get("authors") is not None]

@@ -89,6 +89,10 @@ TEX_ACCENTS = {
 }
 
 
+_MATH_ACCENT_RE = re.compile(r"\\(?:acute|grave|ddot|dot|tilde|bar|breve|check|hat|vec|mathring)\b")
+"""Accents LaTeX knows only in math mode (pylatexenc offers them for accented Greek)."""
+
+
 @lru_cache(maxsize=4096)
 def _non_ascii(char: str) -> str:
     """The LaTeX for one non-ASCII character, or the character itself when no plain-LaTeX
@@ -110,6 +114,8 @@ def _non_ascii(char: str) -> str:
     ):
         latex = re.sub(r"\\ensuremath\{([^{}]*)\}", r"$\1$", latex or char)
         if "\\ensuremath" in latex:  # a math alphabet (`\\mathscr{E}`) needs a package
+            continue
+        if _MATH_ACCENT_RE.search(latex):  # `{\\acute{\\ddot{\\iota}}}` for ΐ: math only
             continue
         if latex != char and decode(latex) == char:
             return latex

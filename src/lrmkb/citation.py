@@ -1,16 +1,17 @@
-"""What every export format needs to know about a paper: is it an arXiv preprint, where it
-lives on the web, when it appeared, and how a reader cites it (`Zhang et al., 2025a`)."""
+"""How a paper is cited: its author-year label (`Zhang et al., 2025a`, the one
+implementation every command and export uses), a citation key every processor accepts,
+and what a reference shows — is it an arXiv preprint, where it lives on the web, when it
+appeared, its venue."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
-from ..ids import parse_arxiv_id, surname, unique_key
-from ..queries import author_year
+from .ids import letters, parse_arxiv_id, surname, unique_key
 
 # Venues that only say "this is on arXiv": the id goes to eprint fields, never to `journal`.
 _ARXIV_VENUE_RE = re.compile(r"^(arxiv(\s+preprint)?(\s+arxiv:\s*\S+)?|preprint|corr)$", re.I)
@@ -96,35 +97,61 @@ def ascii_key(key: str) -> str:
     return unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode()
 
 
-def author_year_labels(papers: Iterable[dict[str, Any]]) -> dict[str, str]:
-    """`Zhang et al., 2025a` / `Zhang et al., 2025b`: a label per key, told apart the way
-    natbib does when two papers would read the same — in the order of their full author
-    lists, then titles (so the whole survey gets exactly the survey's own suffixes)."""
-    by_label: dict[str, list[dict[str, Any]]] = {}
+def who(authors: Sequence[str], more: bool) -> str:
+    """The author part of a label: `Yue`, `Baek and Tegmark`, `Chen et al.` (three or more
+    authors, or a list that ended in "and others")."""
+    names = [surname(a) for a in authors] or ["Anonymous"]
+    if len(names) == 1 and not more:
+        return names[0]
+    if len(names) == 2 and not more:
+        return f"{names[0]} and {names[1]}"
+    return f"{names[0]} et al."
+
+
+def author_year_labels(papers: Iterable[LabelFields]) -> dict[str, str]:
+    """Key → label (`Ward et al., 2025b`) for each of `papers`, as natbib's author-year
+    styles letter it and as the survey prints it: papers whose labels would read the same
+    are lettered a, b, … in the order of the reference list, which sorts them by their
+    full author lists (each name `Surname Given`, ASCII-folded, case-folded), then by
+    title. Papers of the survey's own reference list (`survey_ref`) come first, so a
+    paper added later never changes a letter the survey gave (without it, the same
+    order: `tests/test_citation_labels.py` checks all 128 against the survey's text). A
+    paper without a year is `Ward et al.` (`Ward et al., n.d.-a` when lettered).
+
+    Letters depend on which papers are compared: give all that could share a label
+    (`queries.citation_labels` does)."""
+    groups: dict[tuple[str, int | None], list[LabelFields]] = {}
     for paper in papers:
-        label = author_year(paper["authors"], paper["authors_more"], paper["year"])
-        by_label.setdefault(label, []).append(paper)
+        groups.setdefault((who(paper["authors"], paper["authors_more"]), paper["year"]), []).append(
+            paper
+        )
     labels = {}
-    for label, group in by_label.items():
-        for index, paper in enumerate(sorted(group, key=_bibliography_order)):
-            labels[paper["key"]] = label + (_suffix(index) if len(group) > 1 else "")
+    for (name, year), group in groups.items():
+        group.sort(key=_reference_order)
+        for index, paper in enumerate(group):
+            letter = letters(index) if len(group) > 1 else ""
+            date = str(year) if year else ("n.d.-" if letter else "")
+            labels[paper["key"]] = f"{name}, {date}{letter}" if date else name
     return labels
 
 
-def _bibliography_order(paper: dict[str, Any]) -> tuple[str, str, str]:
+class LabelFields(TypedDict):
+    """What a label is made of (a `records.Paper` has it all)."""
+
+    key: str
+    title: str
+    authors: list[str]
+    authors_more: bool
+    year: int | None
+    survey_ref: int | None
+
+
+def _reference_order(paper: LabelFields) -> tuple[bool, str, str, str]:
     names = " ".join(
         f"{surname(name)} {name.removesuffix(surname(name))}" for name in paper["authors"]
     )
-    return (ascii_key(names).lower(), paper["title"].lower(), paper["key"])
-
-
-def _suffix(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("a") + rest) + letters
-    return letters
+    not_in_survey = paper.get("survey_ref") is None
+    return (not_in_survey, ascii_key(names).lower(), paper["title"].lower(), paper["key"])
 
 
 def venue_of(paper: dict[str, Any]) -> str | None:
