@@ -574,8 +574,13 @@ def test_the_snapshot_sees_a_one_tag_change(cli, db_file: Path) -> None:
 
 
 def curated(record: dict) -> dict:
-    """The fields of a record that hold something (the ones nothing may overwrite)."""
-    return {f: v for f, v in record.items() if v not in (None, "", [], False) and f != "updated"}
+    """The fields of a record that hold something (the ones nothing may overwrite; `links`
+    are made from the ids, and an arXiv version filled in adds itself to them)."""
+    return {
+        f: v
+        for f, v in record.items()
+        if v not in (None, "", [], False) and f not in ("updated", "links")
+    }
 
 
 def test_add_of_a_survey_paper_enriches_without_overwriting(cli, arxiv) -> None:

@@ -236,6 +236,46 @@ def m007_paper_key_nocase(db: sqlite3.Connection) -> None:
     _run(db, "CREATE INDEX ix_paper_key_nocase ON paper (key COLLATE NOCASE);")
 
 
+@migration
+def m008_library_verbs(db: sqlite3.Connection) -> None:
+    """What the library verbs keep: one Markdown note per paper; a log of every field
+    changed by `lrmkb edit` or `lrmkb db update` (values as JSON, who and when); the survey
+    release the database holds and, per survey paper, the record that release gave it
+    (the common ancestor `db update` merges against, so a user's edit is never reverted)."""
+    _run(
+        db,
+        """
+        CREATE TABLE paper_note (
+            paper_id INTEGER NOT NULL PRIMARY KEY REFERENCES paper (id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        );
+        CREATE TABLE paper_edit (
+            id INTEGER PRIMARY KEY,
+            paper_id INTEGER NOT NULL REFERENCES paper (id) ON DELETE CASCADE,
+            field TEXT NOT NULL,
+            old_value TEXT,
+            new_value TEXT,
+            via TEXT NOT NULL,
+            who TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX ix_paper_edit_paper ON paper_edit (paper_id, field);
+        CREATE TABLE survey_release (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            release TEXT NOT NULL,
+            built TEXT NOT NULL,
+            applied TEXT NOT NULL
+        );
+        CREATE TABLE survey_base (
+            key TEXT NOT NULL PRIMARY KEY,
+            record TEXT NOT NULL
+        );
+        """,
+    )
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -107,3 +107,50 @@ class PaperAlias(SQLModel, table=True):
     alias: str = Field(primary_key=True)
     paper_id: int = Field(foreign_key="paper.id", index=True)
     reason: str = ""  # merged | renamed | duplicate reference …
+
+
+class PaperNote(SQLModel, table=True):
+    """The user's Markdown notes on a paper (`lrmkb note`)."""
+
+    __tablename__ = "paper_note"
+
+    paper_id: int = Field(foreign_key="paper.id", primary_key=True)
+    text: str
+    created: str
+    updated: str
+
+
+class PaperEdit(SQLModel, table=True):
+    """One field changed by `lrmkb edit` (via `edit`) or `lrmkb db update` (via `update`):
+    values as JSON, so that a cleared field (null) differs from an empty one."""
+
+    __tablename__ = "paper_edit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    paper_id: int = Field(foreign_key="paper.id")
+    field: str
+    old_value: str | None = None
+    new_value: str | None = None
+    via: str  # edit | update
+    who: str  # the login name of the user, or `survey RELEASE`
+    at: str
+
+
+class SurveyRelease(SQLModel, table=True):
+    """The one survey release the database holds (`lrmkb stats`, `lrmkb db update`)."""
+
+    __tablename__ = "survey_release"
+
+    id: int | None = Field(default=None, primary_key=True)  # always 1
+    release: str
+    built: str
+    applied: str
+
+
+class SurveyBase(SQLModel, table=True):
+    """Each survey paper as the held release gave it (JSON): `db update`'s merge base."""
+
+    __tablename__ = "survey_base"
+
+    key: str = Field(primary_key=True)
+    record: str

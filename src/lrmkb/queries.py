@@ -107,7 +107,7 @@ def resolve_paper(db: sqlite3.Connection, ref: str) -> tuple[sqlite3.Row, str] |
 
 def paper_record(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
     """Everything known about one paper: metadata, its author-year label (`cite`), nodes,
-    findings and tags."""
+    findings, tags and the user's notes (Markdown, or None)."""
     return paper_records(db, [row])[0]
 
 
@@ -146,6 +146,8 @@ def _record(db: sqlite3.Connection, row: sqlite3.Row, cite: str) -> dict[str, An
             "SELECT tag FROM paper_tag WHERE paper_id = ? ORDER BY tag", (row["id"],)
         )
     ]
+    note = db.execute("SELECT text FROM paper_note WHERE paper_id = ?", (row["id"],)).fetchone()
+    data["notes"] = note[0] if note else None
     return data
 
 
@@ -336,6 +338,12 @@ def tags(db: sqlite3.Connection) -> list[dict[str, Any]]:
     ]
 
 
+def survey_release(db: sqlite3.Connection) -> dict[str, str] | None:
+    """The survey release the database holds (`lrmkb db update`), or None."""
+    row = db.execute("SELECT release, built, applied FROM survey_release").fetchone()
+    return dict(row) if row else None
+
+
 def stats(db: sqlite3.Connection) -> dict[str, Any]:
     """Counts a curator checks: totals, papers per section and per year."""
 
@@ -352,6 +360,8 @@ def stats(db: sqlite3.Connection) -> dict[str, Any]:
         "takeaways": finding_kinds.get("takeaway", 0),
         "claims": finding_kinds.get("claim", 0),
         "tags": one("SELECT count(DISTINCT tag) FROM paper_tag"),
+        "notes": one("SELECT count(*) FROM paper_note"),
+        "survey_release": survey_release(db),
         "papers_by_source": dict(
             db.execute(
                 "SELECT source, count(*) FROM paper GROUP BY source ORDER BY source"

@@ -187,6 +187,7 @@ def _paper_docs(
     rows = db.execute(
         f"""SELECT p.id, p.key, p.title, p.short_name, p.other_short_names, p.authors,
                 p.abstract,
+                (SELECT text FROM paper_note n WHERE n.paper_id = p.id) AS notes,
                 (SELECT group_concat(f.text, ' ') FROM finding_paper fp
                     JOIN finding f ON f.id = fp.finding_id WHERE fp.paper_id = p.id) AS claims,
                 (SELECT group_concat(tag, ' ') FROM paper_tag t WHERE t.paper_id = p.id) AS tags,
@@ -203,7 +204,7 @@ def _paper_docs(
             r["title"],
             " ".join(_short_names(r["short_name"], r["other_short_names"])),
             json.loads(r["authors"] or "[]"),
-            " ".join(filter(None, [r["abstract"], r["claims"]])),
+            " ".join(filter(None, [r["abstract"], r["claims"], r["notes"]])),
             r["tags"] or "",
             _context(paths, nodes),
         )
@@ -226,7 +227,7 @@ def _paper_doc(
     context: str,
 ) -> tuple[Any, ...]:
     """One paper's index row: its text as search ranks it (every short name it goes by in
-    `short_name`, abstract and claims as body)."""
+    `short_name`; abstract, claims and the user's notes as body)."""
     return (
         OFFSETS["paper"] + paper_id,
         "paper",

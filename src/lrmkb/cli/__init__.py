@@ -13,7 +13,11 @@ def __getattr__(name: str) -> Any:
     """`from lrmkb.cli import app`: the Typer app with every command registered."""
     if name != "app":
         raise AttributeError(name)
-    from . import database, debates, export, read, write  # noqa: F401  (registers the commands)
+    # registering the commands, in the order `lrmkb --help` lists them
+    # isort: off
+    from . import read, debates, browse, write, curate, export, database, update  # noqa: F401
+
+    # isort: on
     from .core import app
 
     return app

@@ -27,14 +27,20 @@ def db_reset(
     ctx: typer.Context,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Replace the database with a fresh copy of the bundled survey (your additions are lost)."""
+    """Replace the database with a fresh copy of the bundled survey: your papers, tags,
+    notes and edits are lost. To bring a new survey release in and keep them, use
+    `lrmkb db update`."""
     from ..store import reset_db
 
     path = invocation(ctx).path
     if path.exists() and not yes:
         if not sys.stdin.isatty():
             raise typer.BadParameter("pass --yes to reset without a prompt", param_hint="--yes")
-        typer.confirm(f"Replace {path} with a fresh copy of the survey database?", abort=True)
+        typer.confirm(
+            f"Replace {path} with a fresh copy of the survey database? Your papers, tags, "
+            "notes and edits will be lost (`lrmkb db update` keeps them)",
+            abort=True,
+        )
     reset_db(path)
     output.stdout.print(f"reset {path}", markup=False)
 

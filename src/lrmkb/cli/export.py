@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..exporters import DEFAULT_FORMAT, FORMATS
-from . import output
+from . import complete, output
 from .core import JsonOpt, app, database
 
 _NAMES = list(FORMATS)
@@ -28,13 +28,18 @@ def export(
             "--section",
             metavar="CODE",
             help="A section or question code, e.g. 4.3 (repeatable).",
+            autocompletion=complete.sections,
             show_default=False,
         ),
     ] = None,
     tag: Annotated[
         list[str] | None,
         typer.Option(
-            "--tag", metavar="TAG", help="Papers with this tag (repeatable).", show_default=False
+            "--tag",
+            metavar="TAG",
+            help="Papers with this tag (repeatable).",
+            autocompletion=complete.tags,
+            show_default=False,
         ),
     ] = None,
     key: Annotated[
@@ -43,6 +48,7 @@ def export(
             "--key",
             metavar="KEY",
             help="A citation key, arXiv id or DOI (repeatable).",
+            autocompletion=complete.keys,
             show_default=False,
         ),
     ] = None,
@@ -53,6 +59,7 @@ def export(
             "-f",
             metavar="FORMAT",
             help=_FORMAT_HELP,
+            autocompletion=complete.formats,
             show_default=False,
         ),
     ] = None,

@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 
-from . import fast, output
+from . import complete, fast, output
 from .core import JsonOpt, app, database
+from .params import KeyArg
 
 
 class SearchCommand(typer.core.TyperCommand):
@@ -30,14 +31,27 @@ def search(
     ],
     type_: Annotated[
         str | None,
-        typer.Option("--type", metavar="KIND", help="Only one kind: paper, finding or node."),
+        typer.Option(
+            "--type",
+            metavar="KIND",
+            help="Only one kind: paper, finding or node.",
+            autocompletion=complete.choices(*fast.KINDS),
+        ),
     ] = None,
     section: Annotated[
         list[str] | None,
-        typer.Option("--section", metavar="CODE", help="Only within this section (e.g. 4.3)."),
+        typer.Option(
+            "--section",
+            metavar="CODE",
+            help="Only within this section (e.g. 4.3).",
+            autocompletion=complete.sections,
+        ),
     ] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", metavar="TAG", help="Only papers with this tag.")
+        list[str] | None,
+        typer.Option(
+            "--tag", metavar="TAG", help="Only papers with this tag.", autocompletion=complete.tags
+        ),
     ] = None,
     limit: Annotated[
         int, typer.Option("--limit", min=0, metavar="N", help="Results per group; 0 for all.")
@@ -79,19 +93,23 @@ def search(
 @app.command()
 def show(
     ctx: typer.Context,
-    key: Annotated[
-        str, typer.Argument(metavar="KEY", help="Citation key, arXiv id (any form) or DOI.")
-    ],
+    key: KeyArg,
     as_json: JsonOpt = False,
 ) -> None:
-    """Everything about one paper: metadata, sections, claims, tags.
+    """Everything about one paper: metadata, links, sections, claims, tags, your notes
+    and the edits made to it.
 
     Example: lrmkb show arXiv:2505.22148v2
     """
+    from ..editing import history
+    from ..links import links
     from ..queries import find_paper, paper_record
 
     db = database(ctx)
-    record = paper_record(db, find_paper(db, key))
+    row = find_paper(db, key)
+    record = paper_record(db, row)
+    record["links"] = links(record)
+    record["edits"] = history(db, row["id"])
     if as_json:
         output.emit_json(record)
         return
@@ -119,7 +137,12 @@ def findings(
     ctx: typer.Context,
     section: Annotated[
         list[str] | None,
-        typer.Option("--section", metavar="CODE", help="Section or question code, e.g. 4.3."),
+        typer.Option(
+            "--section",
+            metavar="CODE",
+            help="Section or question code, e.g. 4.3.",
+            autocompletion=complete.sections,
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -87,9 +87,7 @@ def render_paper(p: dict[str, Any]) -> None:
             if p["arxiv_id"]
             else None,
         ),
-        ("DOI", p["doi"]),
-        ("url", p["url"]),
-        ("code", p["code_url"]),
+        *p.get("links", {}).items(),  # `show` adds links and edits to the record
         ("published", p["published"]),
         ("categories", ", ".join(p["categories"]) or None),
         ("source", p["source"]),
@@ -106,6 +104,12 @@ def render_paper(p: dict[str, Any]) -> None:
         for f in p["findings"]:
             notes = ", ".join([f["stance"], *finding_notes(f)])
             plain(f"{f['kind']} [{f['node']}] ({notes}): {f['text']}")
+        for e in p.get("edits", []):
+            plain(f"edit: {_edit(e)}")
+        if p["notes"]:
+            plain("notes:")
+            for line in p["notes"].splitlines():
+                plain(f"  {line}".rstrip())
         return
     stdout.print(f"[bold]{escape(p['title'])}[/bold]")
     for name, value in [lines[0], *lines[2:]]:
@@ -121,6 +125,26 @@ def render_paper(p: dict[str, Any]) -> None:
                 f" {STANCE_MARK[f['stance']]} [dim]{f['node']} {f['kind']}[/dim] {escape(f['text'])}"
                 + (f" [dim]({escape(notes)})[/dim]" if notes else "")
             )
+    if p.get("edits"):
+        stdout.print("\n[bold]Edits[/bold]")
+        for e in p.get("edits", []):
+            stdout.print(f" [dim]{escape(_edit(e))}[/dim]")
+    if p["notes"]:
+        from rich.markdown import Markdown
+
+        stdout.print("\n[bold]Notes[/bold]")
+        stdout.print(Markdown(p["notes"]))
+
+
+def _edit(e: dict[str, Any]) -> str:
+    """`2026-05-01T10:00:00Z alice title: “old” → “new”` (an edit or a survey update)."""
+
+    def text(value: Any) -> str:
+        if isinstance(value, list):
+            value = " and ".join(map(str, value))
+        return "(empty)" if value in (None, "") else f"“{value}”"
+
+    return f"{e['at']} {e['who']} {e['field']}: {text(e['old'])} → {text(e['new'])}"
 
 
 def _evidence(papers: list[dict[str, Any]]) -> str:
@@ -260,6 +284,8 @@ def render_stats(s: dict[str, Any]) -> None:
             ["  takeaways", s["takeaways"]],
             ["  claims", s["claims"]],
             ["tags", s["tags"]],
+            ["notes", s["notes"]],
+            ["survey release", _release(s["survey_release"])],
         ],
     )
     render_rows(
@@ -267,3 +293,11 @@ def render_stats(s: dict[str, Any]) -> None:
         [[r["code"], r["title"], r["papers"]] for r in s["papers_per_section"]],
     )
     render_rows(["year", "papers"], [[r["year"] or "—", r["papers"]] for r in s["papers_per_year"]])
+
+
+def _release(release: dict[str, str] | None) -> str:
+    if release is None:
+        return "none (bring the survey in with `lrmkb db update`)"
+    return (
+        f"{release['release']} (built {release['built'][:10]}, applied {release['applied'][:10]})"
+    )

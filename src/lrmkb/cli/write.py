@@ -9,37 +9,76 @@ from typing import Annotated, Any
 
 import typer
 
-from . import output
+from . import complete, output
 from .core import JsonOpt, app, database
+from .params import DryRunOpt, tags_option
 
 
 @app.command()
 def tag(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(metavar="KEY", help="Citation key, arXiv id or DOI.")],
-    names: Annotated[
-        list[str],
-        typer.Argument(metavar="TAG", help="Tags to add (or remove).", show_default=False),
-    ],
+    items: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="KEY TAG",
+            help="A key and its tags; the keys alone with --tag; the tags alone with --query.",
+            autocompletion=complete.keys,
+            show_default=False,
+        ),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        tags_option("A tag (repeatable): then every argument is a paper's key."),
+    ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option(
+            "--query",
+            metavar="QUERY",
+            help="Every paper this search returns (`lrmkb search` syntax), instead of keys.",
+        ),
+    ] = None,
     remove: Annotated[bool, typer.Option("--remove", help="Remove the tags instead.")] = False,
+    dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Add tags to a paper, or remove them with --remove.
+    """Add tags to papers, or remove them with --remove.
 
-    Example: lrmkb tag yue2025reinforcement to-read rl
+    \b
+    Examples:
+      lrmkb tag yue2025reinforcement to-read rl
+      lrmkb tag chen2024think sui2025stop --tag overthinking
+      lrmkb tag --query "section:4.3 year:2025" --tag overthinking --dry-run
     """
-    from ..tagging import set_tags
+    from ..tagging import query_keys, tag_papers
 
-    result = set_tags(database(ctx, write=True), key, names, remove=remove)
+    items = list(items or [])
+    if query is not None:
+        keys, names = query_keys(database(ctx), query), items + list(tag or [])
+    elif tag:
+        keys, names = items, list(tag)
+    else:
+        keys, names = items[:1], items[1:]
+    if not keys:
+        raise typer.BadParameter("name a paper (or give --query)", param_hint="KEY")
+    if not names:
+        raise typer.BadParameter("name the tags", param_hint="TAG")
+    changes = tag_papers(database(ctx, write=True), keys, names, remove=remove, dry_run=dry_run)
     if as_json:
-        output.emit_json(result)
+        output.emit_json({"papers": changes, "removed": remove, "query": query, "dry_run": dry_run})
         return
     verb = "removed from" if remove else "added to"
-    changed = ", ".join(result["changed"]) or "nothing"
-    output.stdout.print(
-        f"{changed} {verb} {result['key']}; tags now: {', '.join(result['tags']) or '—'}",
-        markup=False,
-    )
+    would = "would be " if dry_run else ""
+    for change in changes:
+        changed = ", ".join(change["changed"]) or "nothing"
+        output.plain(
+            f"{changed} {would}{verb} {change['key']}; tags now: {', '.join(change['tags']) or '—'}"
+        )
+    if len(changes) > 1:
+        touched = sum(1 for c in changes if c["changed"])
+        output.plain(
+            f"{touched} of {len(changes)} papers {'would change' if dry_run else 'changed'}"
+        )
 
 
 SectionOpt = Annotated[
@@ -48,15 +87,19 @@ SectionOpt = Annotated[
         "--section",
         metavar="CODE",
         help="File under this node (repeatable), or `auto` for the best suggestion.",
+        autocompletion=complete.sections,
         show_default=False,
     ),
 ]
 AddTagOpt = Annotated[
     list[str] | None,
-    typer.Option("--tag", metavar="TAG", help="Tag every paper (repeatable).", show_default=False),
-]
-DryRunOpt = Annotated[
-    bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")
+    typer.Option(
+        "--tag",
+        metavar="TAG",
+        help="Tag every paper (repeatable).",
+        autocompletion=complete.tags,
+        show_default=False,
+    ),
 ]
 
 

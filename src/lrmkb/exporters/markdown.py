@@ -199,7 +199,7 @@ class _Writer:
             codes = [n["code"] for n in paper["nodes"]]
             if where and codes:
                 line += f" Filed under {', '.join(codes)}."
-            lines.append(line)
+            lines.append(line + _notes(paper))
         return "\n".join(lines)
 
     def reference(self, paper: dict[str, Any]) -> str:
@@ -242,6 +242,15 @@ def node_place(node: dict[str, Any]) -> str | None:
 
 def _flags(finding: dict[str, Any]) -> str:
     return " *(From the paper, not the survey.)*" if finding.get("source") == "paper" else ""
+
+
+def _notes(paper: dict[str, Any]) -> str:
+    """The user's notes (`lrmkb note`, already Markdown) as a quote inside the list item."""
+    if not paper.get("notes"):
+        return ""
+    lines = paper["notes"].splitlines()
+    lines[0] = f"**Notes.** {lines[0]}"
+    return "".join(f"\n  > {line}".rstrip() for line in lines)
 
 
 def _sentence(text: str) -> str:

@@ -326,6 +326,9 @@ def build(root: Path, output: Path) -> dict[str, int]:
     tmp.unlink(missing_ok=True)
     with Database.open(tmp, create=True) as db:
         _insert(db, seeds)
+        from ..survey_update import record_release
+
+        record_release(db, SEED_TIMESTAMP)
         db.execute("VACUUM")
     os.replace(tmp, output)
     return {"papers": len(seeds.papers), "nodes": len(seeds.nodes), "findings": len(seeds.findings)}

@@ -1,0 +1,182 @@
+"""Browsing the library: `list` (papers by section, tag, year, source, recency) and `open`
+(a paper's arXiv page, PDF, DOI, web page or code in the browser)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from . import complete, output
+from .core import JsonOpt, app, database
+from .params import KeyArg, sections_option, tags_option
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    section: Annotated[
+        list[str] | None, sections_option("In this section or question (repeatable: any of them).")
+    ] = None,
+    tag: Annotated[
+        list[str] | None, tags_option("With this tag (repeatable: any of them).")
+    ] = None,
+    year: Annotated[
+        str | None,
+        typer.Option("--year", metavar="YEARS", help="2025, 2024..2025, 2024.. or ..2023."),
+    ] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            metavar="SOURCE",
+            help="Where it came from: survey, arxiv, bibtex or manual (repeatable).",
+            autocompletion=complete.choices("survey", "arxiv", "bibtex", "manual"),
+            show_default=False,
+        ),
+    ] = None,
+    added_since: Annotated[
+        str | None,
+        typer.Option(
+            "--added-since",
+            metavar="WHEN",
+            help="Added on or after this date (YYYY-MM-DD), or in the last 7d / 2w.",
+        ),
+    ] = None,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort",
+            metavar="ORDER",
+            help="added (newest first), year (newest first), key or title.",
+            autocompletion=complete.choices("added", "year", "key", "title"),
+        ),
+    ] = "key",
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, metavar="N", help="At most N papers.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List papers, with the total. Filters of one kind are alternatives, filters of
+    different kinds all apply. Piped, prints tab-separated lines (key, year, source,
+    sections, tags, title) after a header, and the total on stderr.
+
+    \b
+    Examples:
+      lrmkb list --section 4.3 --year 2025
+      lrmkb list --tag to-read --sort added
+      lrmkb list --source arxiv --added-since 7d --json
+    """
+    from ..listing import SORTS, Filters, check_source, list_papers, parse_since, parse_years
+
+    if sort not in SORTS:
+        raise typer.BadParameter(f"use one of {', '.join(SORTS)}", param_hint="--sort")
+    filters = Filters(
+        sections=section or (),
+        tags=tag or (),
+        years=parse_years(year) if year else None,
+        sources=[check_source(s) for s in source or ()],
+        added_since=parse_since(added_since) if added_since else None,
+    )
+    result = list_papers(database(ctx), filters, sort=sort, limit=limit)
+    if as_json:
+        output.emit_json(result)
+        return
+    _render(result)
+
+
+def _render(result: dict[str, Any]) -> None:
+    papers, total = result["papers"], result["total"]
+    summary = (
+        f"{total} paper{'s' if total != 1 else ''}"
+        if len(papers) == total
+        else f"showing {len(papers)} of {total} papers"
+    )
+    if not output.is_terminal():
+        output.plain("key\tyear\tsource\tsections\ttags\ttitle")
+        for p in papers:
+            output.plain(
+                "\t".join(
+                    [
+                        p["key"],
+                        str(p["year"] or ""),
+                        p["source"],
+                        " ".join(p["sections"]),
+                        " ".join(p["tags"]),
+                        _one_line(p["title"]),
+                    ]
+                )
+            )
+        output.stderr.print(summary, markup=False)
+        return
+    from .render import render_rows
+
+    render_rows(
+        ["key", "year", "paper", "sections", "tags"],
+        [
+            [
+                p["key"],
+                p["year"],
+                f"{p['short_name']}: {p['title']}" if p["short_name"] else p["title"],
+                " ".join(p["sections"]),
+                " ".join(p["tags"]),
+            ]
+            for p in papers
+        ],
+        empty="no papers match",
+    )
+    output.stdout.print(summary, markup=False, style="dim")
+
+
+def _one_line(text: str) -> str:
+    """A field on one TSV line: tabs and line breaks would start new columns or rows."""
+    return " ".join(text.split())
+
+
+@app.command("open")
+def open_(
+    ctx: typer.Context,
+    key: KeyArg,
+    pdf: Annotated[bool, typer.Option("--pdf", help="arXiv's PDF.")] = False,
+    abs_: Annotated[bool, typer.Option("--abs", help="The arXiv abstract page.")] = False,
+    doi: Annotated[bool, typer.Option("--doi", help="The DOI's landing page.")] = False,
+    url: Annotated[bool, typer.Option("--url", help="The paper's own web page.")] = False,
+    code: Annotated[bool, typer.Option("--code", help="Its code repository.")] = False,
+    print_: Annotated[
+        bool, typer.Option("--print", help="Print the link instead of opening it.")
+    ] = False,
+) -> None:
+    """Open a paper's link in your web browser (the desktop's default, or $BROWSER).
+
+    Without a choice: the arXiv page, else the DOI, else the web page. `lrmkb show KEY`
+    lists every link a paper has.
+
+    \b
+    Examples:
+      lrmkb open marjanovic2025deepseekr1 --pdf
+      lrmkb open 2504.07128 --code --print
+    """
+    from ..links import link
+    from ..queries import find_paper, paper_dict
+
+    chosen = [
+        k
+        for k, on in (("pdf", pdf), ("abs", abs_), ("doi", doi), ("url", url), ("code", code))
+        if on
+    ]
+    if len(chosen) > 1:
+        raise typer.BadParameter("choose one link", param_hint="--" + " / --".join(chosen))
+    address = link(paper_dict(find_paper(database(ctx), key)), chosen[0] if chosen else None)
+    if print_:
+        output.plain(address)
+        return
+    import webbrowser
+
+    if not webbrowser.open(address):
+        from ..errors import BadInput
+
+        raise BadInput(
+            f"no web browser could be started for {address}",
+            "set $BROWSER, or print the link with --print",
+        )
+    output.plain(f"opened {address}")
