@@ -1,5 +1,6 @@
-"""`lrmkb doctor`: the curation problems a maintainer should fix, on the bundled survey and
-on planted defects; exit 1 when it finds a problem, 0 when only notes or nothing."""
+"""`lrmkb doctor`: problems in a user's library, phrased as lrmkb commands, and (with
+`--seeds`) the curation problems of the bundled survey, phrased as fixes to seeds/; exit 1
+when it finds a problem, 0 when only notes or nothing."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+from conftest import glottolog_text
 from export_fixtures import add_paper
 
 SURVEY_PROBLEMS = [
@@ -21,8 +23,13 @@ SURVEY_PROBLEMS = [
 ]
 
 
-def test_the_bundled_survey_has_three_papers_without_ids(cli) -> None:
+def test_a_copy_of_the_survey_is_a_healthy_library(cli) -> None:
     result = cli("doctor")
+    assert (result.exit_code, result.stdout) == (0, "0 problem(s), 0 note(s)\n")
+
+
+def test_the_bundled_survey_has_three_papers_without_ids(cli) -> None:
+    result = cli("doctor", "--seeds")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert [line.split(" — ")[0] for line in lines[:-1]] == SURVEY_PROBLEMS
@@ -31,7 +38,7 @@ def test_the_bundled_survey_has_three_papers_without_ids(cli) -> None:
 
 
 def test_a_node_the_survey_leaves_uncited_is_only_a_note(cli, db_file: Path) -> None:
-    result = cli("doctor")
+    result = cli("doctor", "--seeds")
     assert result.exit_code == 1  # the three missing ids remain
     assert (
         "note: [empty-node] B.2 Advancing Interpretability Methodology has no papers "
@@ -39,11 +46,11 @@ def test_a_node_the_survey_leaves_uncited_is_only_a_note(cli, db_file: Path) -> 
     ) in result.stdout
     with sqlite3.connect(db_file) as db:
         db.execute("UPDATE taxonomy_node SET uncited = 0 WHERE code = 'B.2'")
-    assert "problem: [empty-node] B.2" in cli("doctor").stdout
+    assert "problem: [empty-node] B.2" in cli("doctor", "--seeds").stdout
 
 
 def test_json_report(cli) -> None:
-    report = json.loads(cli("doctor", "--json").stdout)
+    report = json.loads(cli("doctor", "--seeds", "--json").stdout)
     assert (report["ok"], report["problems"], report["notes"]) == (False, 3, 1)
     assert report["issues"][0] == {
         "check": "empty-node",
@@ -67,17 +74,83 @@ def test_a_clean_database_passes(cli, db_file: Path) -> None:
             "UPDATE paper SET doi = '10.0000/' || key "
             "WHERE key IN ('feng2025efficient', 'sui2025stop', 'ward2025rank1')"
         )
-    result = cli("doctor")
+    result = cli("doctor", "--seeds")
     assert (result.exit_code, result.stdout) == (0, "0 problem(s), 0 note(s)\n")
 
 
-def test_planted_defects_are_each_reported(cli, db_file: Path) -> None:
+def test_planted_defects_are_each_reported_with_the_command_that_fixes_them(
+    cli, db_file: Path
+) -> None:
     base = {"authors": ["Ann Lee"], "year": 2025}
     add_paper(db_file, key="lee2025copy", title="A different title", arxiv_id="2412.21187", **base)
     add_paper(db_file, key="lee2025seal", title="Seal again", short_name="seal", **base)
-    add_paper(db_file, key="lee2025lost", title="Filed nowhere", nodes=(), **base)
     add_paper(db_file, key="lee2025link", title="Link", code_url="github.com/lee/x", **base)
     add_paper(db_file, key="Lee 2025!", title="Odd key", **base)
+    report = json.loads(cli("doctor", "--json").stdout)
+    found = {(i["check"], i["subject"]) for i in report["issues"]}
+    assert found == {
+        ("duplicate-arxiv-id", "chen2024think"),
+        ("duplicate-short-name", "chen2025seal"),
+        ("bad-link", "lee2025link"),
+        ("bad-key", "Lee 2025!"),
+    }
+    result = cli("doctor")
+    assert result.exit_code == 1
+    text = result.stdout
+    assert (
+        "arXiv id 2412.21187 is on 2 papers with different titles: chen2024think “Do NOT Think "
+        "That Much for 2+3=? On the Overthinking of o1-Like LLMs”; lee2025copy “A different title” "
+        "— correct the arXiv id of the paper it is not, e.g. `lrmkb edit lee2025copy eprint=…`"
+    ) in text
+    assert (
+        "short name 'seal' is used by chen2025seal, lee2025seal — give each paper its own: "
+        "`lrmkb edit lee2025seal shortname=NAME`"
+    ) in text
+    assert (
+        "lee2025link: code link 'github.com/lee/x' is not an http(s) URL — write the full "
+        "address: `lrmkb edit lee2025link code=https://…`"
+    ) in text
+    assert (
+        "key 'Lee 2025!' has characters outside [a-z0-9_-] — rename it (the old key stays an "
+        "alias): `lrmkb rename 'Lee 2025!' lee2025odd`"
+    ) in text
+    assert "seeds/" not in text
+    assert text.endswith("4 problem(s), 0 note(s)\n")
+
+
+def test_each_fix_the_doctor_names_works(cli, db_file: Path) -> None:
+    base = {"authors": ["Ann Lee"], "year": 2025}
+    add_paper(db_file, key="lee2025seal", title="Seal again", short_name="seal", **base)
+    add_paper(db_file, key="lee2025link", title="Link", code_url="github.com/lee/x", **base)
+    add_paper(db_file, key="Lee 2025!", title="Odd key", **base)
+    assert cli("edit", "lee2025seal", "shortname=Seal II").exit_code == 0
+    assert cli("edit", "lee2025link", "code=https://github.com/lee/x").exit_code == 0
+    assert cli("rename", "Lee 2025!", "lee2025odd").exit_code == 0
+    assert (cli("doctor").exit_code, cli("doctor").stdout) == (0, "0 problem(s), 0 note(s)\n")
+
+
+def test_papers_outside_the_survey_are_not_problems(cli, tmp_path: Path) -> None:
+    """A library of imported journal articles (no DOI, filed nowhere) is not 2 × N
+    problems: being outside the survey is not a defect."""
+    bib = tmp_path / "mine.bib"
+    bib.write_text(
+        "".join(
+            f"@article{{k{n},\n  author = {{Author{n}, Ann}},\n  title = {{Study number {n}}},\n"
+            f"  journal = {{Journal of Tests}},\n  year = {{2001}},\n}}\n\n"
+            for n in range(60)
+        ),
+        encoding="utf-8",
+    )
+    assert "60 added" in cli("import", str(bib)).stdout
+    result = cli("doctor")
+    assert (result.exit_code, result.stdout) == (0, "0 problem(s), 0 note(s)\n")
+    assert cli("doctor", "--seeds", "--json").stdout.count('"missing-id"') == 3  # the survey's
+
+
+def test_seeds_mode_reports_the_survey_curation_problems(cli, db_file: Path) -> None:
+    base = {"authors": ["Ann Lee"], "year": 2025, "source": "survey"}
+    add_paper(db_file, key="lee2025lost", title="Filed nowhere", nodes=(), **base)
+    add_paper(db_file, key="lee2025seal", title="Seal again", short_name="seal", **base)
     add_paper(
         db_file,
         key="lee2025journal",
@@ -86,28 +159,34 @@ def test_planted_defects_are_each_reported(cli, db_file: Path) -> None:
         venue="Nature",
         **base,
     )
+    add_paper(db_file, key="lee2025mine", title="My own", nodes=(), authors=["Bo"], year=2020)
     with sqlite3.connect(db_file) as db:
         db.execute(
             "INSERT INTO taxonomy_node (code, title, parent_id, kind, position, summary) "
             "SELECT '4.3.9', 'An empty question', id, 'question', 9, '' "
             "FROM taxonomy_node WHERE code = '4.3'"
         )
-    report = json.loads(cli("doctor", "--json").stdout)
-    found = {(i["check"], i["subject"]) for i in report["issues"]}
+    report = json.loads(cli("doctor", "--seeds", "--json").stdout)
+    issues = {(i["check"], i["subject"]): i["hint"] for i in report["issues"]}
     assert {
-        ("duplicate-arxiv-id", "chen2024think"),
-        ("duplicate-short-name", "chen2025seal"),
         ("paper-in-no-node", "lee2025lost"),
         ("empty-node", "4.3.9"),
-        ("bad-link", "lee2025link"),
-        ("bad-key", "Lee 2025!"),
         ("missing-id", "lee2025journal"),
-    } <= found
-    text = cli("doctor").stdout
-    assert (
-        "arXiv id 2412.21187 is on 2 papers with different titles: chen2024think “Do NOT Think "
-        "That Much for 2+3=? On the Overthinking of o1-Like LLMs”; lee2025copy “A different title”"
-    ) in text
-    assert "short name 'seal' is used by chen2025seal, lee2025seal" in text
-    assert "lee2025link: code link 'github.com/lee/x' is not an http(s) URL" in text
-    assert "key 'Lee 2025!' has characters outside [a-z0-9_-]" in text
+    } <= set(issues)
+    assert ("paper-in-no-node", "lee2025mine") not in issues  # the user's own paper
+    assert issues["duplicate-short-name", "chen2025seal"] == (
+        "give each paper its own short name (`shortname` in seeds/papers.bib)"
+    )
+    library = json.loads(cli("doctor", "--json").stdout)
+    assert {i["check"] for i in library["issues"]} == {"duplicate-short-name"}
+
+
+def test_a_real_imported_bibliography_is_not_thousands_of_problems(cli, tmp_path: Path) -> None:
+    """The issue's case: 8,744 real entries (Glottolog), most of them journal articles
+    without a DOI and filed nowhere, were 17,176 "problems"; none is a problem."""
+    bib = tmp_path / "glottolog.bib"
+    bib.write_text(glottolog_text(), encoding="utf-8")
+    imported = cli("import", str(bib), "--json")
+    assert json.loads(imported.stdout)["summary"]["added"] > 8000
+    result = cli("doctor")
+    assert (result.exit_code, result.stdout) == (0, "0 problem(s), 0 note(s)\n")

@@ -275,6 +275,7 @@ def test_an_empty_database_receives_the_whole_survey(cli, tmp_path: Path) -> Non
     }
     assert stats["survey_release"]["release"] == survey["survey_release"]["release"]
     assert cli("db", "check", db=empty).exit_code == 0
+    assert cli("doctor", db=empty).exit_code == 0
 
 
 def test_a_database_from_before_releases_were_recorded(

@@ -1,5 +1,15 @@
-"""`lrmkb doctor`: the curation problems a maintainer should fix — unlike `db check`, which
-asks whether the database is sound, this asks whether its content is.
+"""`lrmkb doctor`: problems in the content of a library — unlike `db check`, which asks
+whether the database is sound, this asks whether what it says is right.
+
+By default it looks at the user's library and says how to fix each problem with an lrmkb
+command (`lrmkb edit …`, `lrmkb rename …`, `lrmkb rm …`): one arXiv id or DOI on two
+papers, one short name on two papers, links that are not URLs, keys outside
+[a-z0-9_-]. A paper outside the survey is not a problem for being outside it.
+
+With `seeds=True` (`lrmkb doctor --seeds`, for maintainers of `seeds/`) it adds the
+curation problems of the survey itself — survey papers in no section, sections without
+papers, published survey papers without DOI or arXiv id — and phrases every problem of
+a survey paper as a fix in `seeds/papers.bib` or `seeds/nodes/*.toml`.
 
 Each issue is a `problem` (exit 1) or a `note` (reported, not a failure): a section the
 survey deliberately leaves uncited (marked `uncited` in the seeds, e.g. B.2) is a note."""
@@ -26,33 +36,64 @@ class Issue:
     hint: str
 
 
-def diagnose(db: sqlite3.Connection) -> list[Issue]:
-    """Every check, in a fixed order, each sorted by subject."""
+def diagnose(db: sqlite3.Connection, *, seeds: bool = False) -> list[Issue]:
+    """Every check, in a fixed order, each sorted by subject; the survey's curation
+    checks only with `seeds`."""
     papers = [dict(r) for r in db.execute("SELECT * FROM paper ORDER BY key")]
-    return [
-        *same_id(papers, "arxiv_id", "arXiv id"),
-        *same_id(papers, "doi", "DOI"),
-        *shared_short_names(papers),
-        *papers_in_no_node(db),
-        *empty_nodes(db),
-        *bad_links(papers),
-        *bad_keys(papers),
-        *missing_ids(papers),
+    fix = _Fixes(seeds)
+    found = [
+        *same_id(papers, "arxiv_id", "arXiv id", fix),
+        *same_id(papers, "doi", "DOI", fix),
+        *shared_short_names(papers, fix),
+        *bad_links(papers, fix),
+        *bad_keys(papers, fix),
     ]
+    if seeds:
+        survey = [p for p in papers if p["source"] == "survey"]
+        found += [*papers_in_no_node(db), *empty_nodes(db), *missing_ids(survey)]
+    return found
 
 
-def same_id(papers: list[dict[str, Any]], column: str, what: str) -> list[Issue]:
+class _Fixes:
+    """How to fix a paper's problem: an lrmkb command, or (`--seeds`, a survey paper)
+    the seeds file to edit."""
+
+    def __init__(self, seeds: bool) -> None:
+        self.seeds = seeds
+
+    def __call__(self, paper: dict[str, Any], command: str, seeds_fix: str) -> str:
+        if self.seeds and paper["source"] == "survey":
+            return seeds_fix
+        return command
+
+
+def same_id(papers: list[dict[str, Any]], column: str, what: str, fix: _Fixes) -> list[Issue]:
     """One arXiv id (or DOI) on two records: a duplicate, or one of them has the wrong id."""
     by_id: dict[str, list[dict[str, Any]]] = {}
     for paper in papers:
         if paper[column]:
             by_id.setdefault(paper[column].lower(), []).append(paper)
+    field = "eprint" if column == "arxiv_id" else "doi"
     found = []
     for value, group in sorted(by_id.items()):
         if len(group) < 2:
             continue
         titles = "; ".join(f"{p['key']} “{p['title']}”" for p in group)
         same = len({p["title"].casefold() for p in group}) == 1
+        extra = group[-1]
+        hint = (
+            fix(
+                extra,
+                f"remove the extra copy: `lrmkb rm {extra['key']}`",
+                "merge the duplicates in seeds/papers.bib",
+            )
+            if same
+            else fix(
+                extra,
+                f"correct the {what} of the paper it is not, e.g. `lrmkb edit {extra['key']} {field}=…`",
+                f"correct the {what} of the paper it is not in seeds/papers.bib",
+            )
+        )
         found.append(
             Issue(
                 f"duplicate-{column.replace('_', '-')}",
@@ -61,34 +102,39 @@ def same_id(papers: list[dict[str, Any]], column: str, what: str) -> list[Issue]
                 f"{what} {value} is on {len(group)} papers"
                 + (" with the same title" if same else " with different titles")
                 + f": {titles}",
-                "merge the duplicates" if same else f"correct the {what} of the paper it is not",
+                hint,
             )
         )
     return found
 
 
-def shared_short_names(papers: list[dict[str, Any]]) -> list[Issue]:
-    by_name: dict[str, list[str]] = {}
+def shared_short_names(papers: list[dict[str, Any]], fix: _Fixes) -> list[Issue]:
+    by_name: dict[str, list[dict[str, Any]]] = {}
     for paper in papers:
         if paper["short_name"]:
-            by_name.setdefault(paper["short_name"].casefold(), []).append(paper["key"])
+            by_name.setdefault(paper["short_name"].casefold(), []).append(paper)
     return [
         Issue(
             "duplicate-short-name",
             "problem",
-            keys[0],
-            f"short name {name!r} is used by {', '.join(keys)}",
-            "give each paper its own short name (`shortname` in seeds/papers.bib)",
+            group[0]["key"],
+            f"short name {name!r} is used by {', '.join(p['key'] for p in group)}",
+            fix(
+                group[-1],
+                f"give each paper its own: `lrmkb edit {group[-1]['key']} shortname=NAME`",
+                "give each paper its own short name (`shortname` in seeds/papers.bib)",
+            ),
         )
-        for name, keys in sorted(by_name.items())
-        if len(keys) > 1
+        for name, group in sorted(by_name.items())
+        if len(group) > 1
     ]
 
 
 def papers_in_no_node(db: sqlite3.Connection) -> list[Issue]:
+    """Survey papers filed nowhere: the survey cites every paper somewhere."""
     rows = db.execute(
-        """SELECT key FROM paper WHERE id NOT IN (SELECT paper_id FROM paper_node)
-           AND survey_role IS NOT 'survey' ORDER BY key"""
+        """SELECT key FROM paper WHERE source = 'survey' AND survey_role IS NOT 'survey'
+           AND id NOT IN (SELECT paper_id FROM paper_node) ORDER BY key"""
     )
     return [
         Issue(
@@ -127,10 +173,10 @@ def empty_nodes(db: sqlite3.Connection) -> list[Issue]:
     return found
 
 
-def bad_links(papers: list[dict[str, Any]]) -> list[Issue]:
+def bad_links(papers: list[dict[str, Any]], fix: _Fixes) -> list[Issue]:
     found = []
     for paper in papers:
-        for column, what in [("code_url", "code link"), ("url", "web link")]:
+        for column, field, what in [("code_url", "code", "code link"), ("url", "url", "web link")]:
             value = paper[column]
             if value and not is_url(value):
                 found.append(
@@ -139,28 +185,47 @@ def bad_links(papers: list[dict[str, Any]]) -> list[Issue]:
                         "problem",
                         paper["key"],
                         f"{paper['key']}: {what} {value!r} is not an http(s) URL",
-                        "write the full address, e.g. https://github.com/OWNER/REPO",
+                        fix(
+                            paper,
+                            f"write the full address: `lrmkb edit {paper['key']} {field}=https://…`",
+                            f"write the full address in `{field}` in seeds/papers.bib",
+                        ),
                     )
                 )
     return found
 
 
-def bad_keys(papers: list[dict[str, Any]]) -> list[Issue]:
+def bad_keys(papers: list[dict[str, Any]], fix: _Fixes) -> list[Issue]:
     return [
         Issue(
             "bad-key",
             "problem",
             p["key"],
             f"key {p['key']!r} has characters outside [a-z0-9_-]",
-            "rename it to the house style (lowercase ASCII letters, digits, _ and -)",
+            fix(
+                p,
+                f"rename it (the old key stays an alias): `lrmkb rename '{p['key']}' {_house_key(p)}`",
+                "rename it in seeds/papers.bib to the house style (lowercase ASCII letters, "
+                "digits, _ and -)",
+            ),
         )
         for p in papers
         if not KEY_RE.match(p["key"])
     ]
 
 
+def _house_key(paper: dict[str, Any]) -> str:
+    """The key `add` and `import` would give the paper."""
+    import json
+
+    from .ids import base_key
+
+    return base_key(json.loads(paper["authors"] or "[]"), paper["year"], paper["title"])
+
+
 def missing_ids(papers: list[dict[str, Any]]) -> list[Issue]:
-    """A published paper with neither DOI nor arXiv id cannot be looked up or deduplicated."""
+    """A published survey paper with neither DOI nor arXiv id cannot be looked up or
+    deduplicated."""
     return [
         Issue(
             "missing-id",

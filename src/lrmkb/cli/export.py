@@ -114,13 +114,31 @@ def export(
 
 
 @app.command()
-def doctor(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """What a curator should fix: one arXiv id or short name on two papers, papers in no
-    section, sections without papers, links that are not URLs, keys outside
-    [a-z0-9_-], published papers without DOI or arXiv id. Exits 1 on any problem."""
+def doctor(
+    ctx: typer.Context,
+    seeds: Annotated[
+        bool,
+        typer.Option(
+            "--seeds",
+            help="Also the bundled survey's curation problems, as fixes to seeds/ "
+            "(for maintainers).",
+        ),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Problems in your library, each with the lrmkb command that fixes it: one arXiv
+    id, DOI or short name on two papers, links that are not URLs, keys outside
+    [a-z0-9_-]. Exits 1 on any problem.
+
+    With --seeds, also the survey's own curation problems (survey papers in no section,
+    sections without papers, published survey papers without DOI or arXiv id), phrased
+    as edits to seeds/papers.bib and seeds/nodes/*.toml.
+
+    Example: lrmkb doctor --json
+    """
     from ..doctor import diagnose, report
 
-    issues = diagnose(database(ctx))
+    issues = diagnose(database(ctx), seeds=seeds)
     summary = report(issues)
     if as_json:
         output.emit_json(summary)
