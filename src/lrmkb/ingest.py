@@ -72,6 +72,8 @@ elsewhere since, so arXiv never fills its venue."""
 OUTCOMES = ("added", "enriched", "skipped", "failed")
 Progress = Callable[[int, int], None]
 """Told (records planned, records in all) as the planning goes on."""
+Then = Callable[["Database", list["Outcome"]], None]
+"""Writes what the caller records about the outcomes, in the ingest's own transaction."""
 PROGRESS_EVERY = 250
 
 
@@ -361,12 +363,16 @@ def ingest(
     suggest: bool = False,
     progress: Progress | None = None,
     info: dict[str, Any] | None = None,
+    then: Then | None = None,
 ) -> Report:
     """Add or enrich a paper for each record of `items`, in one transaction (none with
     `dry_run`); `Failure`s are reported in their place. `sections` are node codes or
     `auto` (the best suggestion); `tags` go on every paper the records resolve to;
-    `suggest` adds the three nearest nodes to each added paper filed nowhere. `info` is
-    echoed at the top of the report (`file`, `encoding`).
+    `suggest` adds the three nearest nodes to each added paper filed nowhere; a record's
+    own `suggested` nodes file it when no `sections` are given. `info` is echoed at the
+    top of the report (`file`, `encoding`). `then(db, outcomes)` runs inside the write
+    transaction, for what the caller records about the papers (the inbox marks its
+    items accepted).
 
     Raises, before reading `items`: `BadInput` for a bad tag, `NotFound` for an unknown
     section; while reading them, whatever the source raises; nothing is written then."""
@@ -378,7 +384,7 @@ def ingest(
         if dry_run:
             outcomes = _planned(db, items, options, progress)[1]
         else:
-            outcomes = _write(db, items, options, progress, tag_names)
+            outcomes = _write(db, items, options, progress, tag_names, then)
     return Report(outcomes, dry_run, info or {})
 
 
@@ -396,6 +402,7 @@ def _write(
     options: _Options,
     progress: Progress | None,
     tags: list[str],
+    then: Then | None = None,
 ) -> list[Outcome]:
     """Plan on a snapshot, then write under the lock — planning again first if another
     connection committed in between (SQLite's `data_version` says so)."""
@@ -405,6 +412,8 @@ def _write(
         if _data_version(db) != seen:
             plan, outcomes = _plan(db, items, options, None)
         write_plan(db, plan, tags, options.stamp)
+        if then:
+            then(db, outcomes)
     return outcomes
 
 
@@ -440,12 +449,13 @@ def _plan(
             outcomes.append(planner.take(item, options.stamp))
         if progress and (n % PROGRESS_EVERY == 0 or n == len(items)):
             progress(n, len(items))
-    if options.codes or options.auto or options.suggest:
+    suggested = any(isinstance(item, Record) and item.suggested for item in items)
+    if options.codes or options.auto or options.suggest or suggested:
         classifier = _classifier(db) if (options.auto or options.suggest) else None
         filed_already = _filed_keys(db)
-        for outcome in outcomes:
-            if outcome.key is not None:
-                _file(planner, outcome, options, classifier, filed_already)
+        for item, outcome in zip(items, outcomes, strict=True):
+            if outcome.key is not None and isinstance(item, Record):
+                _file(planner, outcome, options, classifier, filed_already, item.suggested)
     return planner.plan, outcomes
 
 
@@ -455,14 +465,18 @@ def _file(
     options: _Options,
     classifier: Classifier | None,
     filed_already: set[str],
+    suggested: Sequence[str] = (),
 ) -> None:
-    """File the paper under the codes asked for; `auto` and suggestions only concern
-    papers that are in no section yet (an existing paper keeps its place)."""
+    """File the paper under the codes asked for; `auto`, the record's own `suggested`
+    codes and the classifier's suggestions only concern papers that are in no section
+    yet (an existing paper keeps its place)."""
     key = outcome.key
     assert key is not None
     unplaced = key not in filed_already and not planner.plan.filed.get(key)
     wanted = list(options.codes)
-    if classifier is not None and unplaced:
+    if unplaced and suggested and not options.codes and not options.auto:
+        wanted += suggested
+    elif classifier is not None and unplaced:
         paper = planner.papers[key]
         ranked = classifier.suggest(paper["title"], paper.get("abstract") or "")
         if options.auto and ranked:

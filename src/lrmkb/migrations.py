@@ -276,6 +276,50 @@ def m008_library_verbs(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m009_watch(db: sqlite3.Connection) -> None:
+    """Watching arXiv: a saved search per node (curated in seeds/watch.toml or the
+    user's own) with where its last run got to, the runs themselves (so a killed one
+    resumes), and the inbox of what they found, with the decision taken on each."""
+    _run(
+        db,
+        """
+        CREATE TABLE watch_query (
+            node_id INTEGER PRIMARY KEY REFERENCES taxonomy_node (id) ON DELETE CASCADE,
+            query TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT 'user',
+            last_run TEXT,
+            newest TEXT,
+            resume_start INTEGER,
+            resume_stop TEXT,
+            resume_newest TEXT
+        );
+        CREATE TABLE watch_run (
+            id INTEGER PRIMARY KEY,
+            started TEXT NOT NULL,
+            since TEXT,
+            finished TEXT
+        );
+        CREATE TABLE inbox (
+            id INTEGER PRIMARY KEY,
+            arxiv_id TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            published TEXT NOT NULL,
+            record TEXT NOT NULL,
+            found_by TEXT NOT NULL DEFAULT '[]',
+            suggestions TEXT NOT NULL DEFAULT '[]',
+            score REAL NOT NULL DEFAULT 0,
+            node_code TEXT,
+            status TEXT NOT NULL DEFAULT 'waiting',
+            found TEXT NOT NULL,
+            decided TEXT,
+            paper_key TEXT
+        );
+        CREATE INDEX ix_inbox_status ON inbox (status);
+        """,
+    )
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

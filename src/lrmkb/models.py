@@ -154,3 +154,49 @@ class SurveyBase(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     record: str
+
+
+class WatchQuery(SQLModel, table=True):
+    """A node's saved arXiv search (arXiv's own syntax) and where its runs got to."""
+
+    __tablename__ = "watch_query"
+
+    node_id: int = Field(foreign_key="taxonomy_node.id", primary_key=True)
+    query: str
+    origin: str = "user"  # seeds | user
+    last_run: str | None = None  # when its last complete run started (UTC timestamp)
+    newest: str | None = None  # newest submission date it has seen (YYYY-MM-DD)
+    resume_start: int | None = None  # an interrupted run: position of its next page,
+    resume_stop: str | None = None  # the submission date it goes back to,
+    resume_newest: str | None = None  # and the newest date it had seen
+
+
+class WatchRun(SQLModel, table=True):
+    """One `lrmkb watch run`; `finished` stays empty while it is running or was killed."""
+
+    __tablename__ = "watch_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started: str
+    since: str | None = None  # the --since it was run with (a resumed run keeps it)
+    finished: str | None = None
+
+
+class InboxItem(SQLModel, table=True):
+    """A paper a watch query found, waiting for (or after) the user's decision."""
+
+    __tablename__ = "inbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    arxiv_id: str = Field(unique=True)  # without version
+    title: str
+    published: str  # first submission date (YYYY-MM-DD)
+    record: str  # JSON: arXiv's metadata (importers.arxiv.entry_fields)
+    found_by: str = "[]"  # JSON list of {code, query, terms}
+    suggestions: str = "[]"  # JSON: the classifier's top 3 [{code, title, score}]
+    score: float = 0.0  # the best suggestion's score
+    node_code: str | None = None  # the best suggestion's node
+    status: str = Field(default="waiting", index=True)  # waiting | accepted | rejected
+    found: str  # when a run first put it here (UTC timestamp)
+    decided: str | None = None  # when it was accepted or rejected
+    paper_key: str | None = None  # the paper it became

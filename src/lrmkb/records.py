@@ -94,6 +94,7 @@ class Record:
     origin: str
     fields: PaperFields
     extra: dict[str, Any] = field(default_factory=dict)
+    suggested: tuple[str, ...] = ()  # node codes to file it under when no section is given
 
 
 @dataclass(slots=True)

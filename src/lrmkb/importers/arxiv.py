@@ -1,5 +1,7 @@
 """Paper metadata from the arXiv API, through the `arxiv` package: `ArxivSource` gives the
-`Record`s of the ids asked for, for `ingest`.
+`Record`s of the ids asked for, for `ingest`; one `Client` per command is shared by
+everything the command asks (`lrmkb add` looks ids up, `lrmkb watch run` pages through
+searches).
 
 The package blurs what a user must tell apart: it has no request timeout, and it returns
 an empty list both for an id arXiv does not know and for a body that is not a feed at
@@ -9,19 +11,26 @@ checks that every body really is an Atom feed:
 - not known to arXiv (empty feed, or arXiv's HTTP 400 "Error" entry) → `NotFound`
 - garbage body, truncated XML, 5xx, timeout — after the retries → `ServiceError`
 
+arXiv's terms of use (https://info.arxiv.org/help/api/tou.html) ask for no more than one
+request every three seconds from one client and a User-Agent that says who is asking:
+the package's own rate limit spaces every request of a command, retries included, by
+`LRMKB_ARXIV_DELAY` seconds, and every request carries `USER_AGENT`.
+
 Settings (environment): `LRMKB_ARXIV_API` (API endpoint, for mirrors and tests),
 `LRMKB_ARXIV_TIMEOUT` (seconds per request, default 15), `LRMKB_ARXIV_RETRIES` (default 3),
-`LRMKB_ARXIV_BACKOFF` (first retry delay in seconds, doubled each time; default 3, the
-pause arXiv's terms of use ask for)."""
+`LRMKB_ARXIV_BACKOFF` (first retry delay in seconds, doubled each time; default 3),
+`LRMKB_ARXIV_DELAY` (seconds between two requests, default 3), `LRMKB_ARXIV_DEADLINE`
+(seconds one command may spend on arXiv in all, default 900)."""
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .. import __version__
 from ..errors import BadInput, NotFound, ServiceError, UsageError
 from ..ids import ACCEPTED_ARXIV_FORMS, ArxivId, parse_arxiv_id, parse_doi
 from ..records import Failure, PaperFields, Record
@@ -31,10 +40,16 @@ if TYPE_CHECKING:
     import requests
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
+PAGE_SIZE = 100
+"""Results per search request: arXiv's manual suggests small pages over huge ones."""
+USER_AGENT = (
+    f"lrmkb/{__version__} (command-line knowledge base of research on large reasoning "
+    "models; arXiv look-ups and saved searches run by its user)"
+)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0
-_ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
-_ATOM_ENTRY = "{http://www.w3.org/2005/Atom}entry"
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_TOTAL = "{http://a9.com/-/spec/opensearch/1.1/}totalResults"
 _FAILED_HINT = "try again later or set LRMKB_ARXIV_API to a mirror"
 
 
@@ -44,6 +59,8 @@ class Settings:
     timeout: float
     retries: int
     backoff: float
+    delay: float = 3.0
+    deadline: float = 900.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -52,6 +69,8 @@ class Settings:
             timeout=_env_number("LRMKB_ARXIV_TIMEOUT", 15.0),
             retries=int(_env_number("LRMKB_ARXIV_RETRIES", 3)),
             backoff=_env_number("LRMKB_ARXIV_BACKOFF", 3.0),
+            delay=_env_number("LRMKB_ARXIV_DELAY", 3.0),
+            deadline=_env_number("LRMKB_ARXIV_DEADLINE", 900.0),
         )
 
 
@@ -63,7 +82,7 @@ def _env_number(name: str, default: float) -> float:
         number = float(value)
     except ValueError:
         number = -1.0
-    if number < 0:
+    if not 0 <= number < float("inf"):
         raise BadInput(f"{name}={value!r} is not a number", f"set {name} to a number or unset it")
     return number
 
@@ -118,84 +137,160 @@ class Fetched:
     missing: list[ArxivId] = field(default_factory=list)
 
 
+@dataclass
+class Page:
+    """One page of a search: `entries` (`entry_fields` of each result, in arXiv's order)
+    from position `start`, and `total`, arXiv's count of all matches — an estimate: a
+    page inside it may come back empty (`Client.search` retries it, then returns it)."""
+
+    start: int
+    entries: list[dict[str, Any]]
+    total: int
+
+
 def fetch(ids: Sequence[ArxivId], settings: Settings | None = None) -> Fetched:
     """Look all `ids` up in one batched request (retried as a whole when arXiv fails)."""
-    import arxiv
-
-    settings = settings or Settings.from_env()
-    wanted = list(dict.fromkeys(ids))
-    client, responses = _client(settings, len(wanted))
-    search = arxiv.Search(id_list=[str(i) for i in wanted], max_results=len(wanted))
-    results = _run(client, search, responses, settings)
-    fetched = Fetched()
-    for arxiv_id in wanted:
-        result = _pick(results, arxiv_id)
-        if result is None:
-            fetched.missing.append(arxiv_id)
-        else:
-            fetched.found[arxiv_id] = paper_fields(result)
-    return fetched
+    return Client(settings).fetch(ids)
 
 
-def _client(settings: Settings, batch: int) -> tuple[arxiv.Client, list[requests.Response]]:
-    """One `arxiv.Client` with a request timeout, no retries of its own (ours tell a
-    400 from a 503) and a hook that keeps each response, so its body can be checked."""
-    import arxiv
-    from requests.adapters import HTTPAdapter
+class Client:
+    """One `arxiv.Client` for a whole command: a request timeout, our User-Agent, the
+    politeness delay between all its requests, retries with backoff, and a deadline
+    for everything the command asks. Its own retries are off (ours tell a 400 from a
+    503) and a hook keeps each response, so its body can be checked."""
 
-    class TimeoutAdapter(HTTPAdapter):
-        def send(self, request: Any, **kwargs: Any) -> Any:
-            if kwargs.get("timeout") is None:
-                kwargs["timeout"] = settings.timeout
-            return super().send(request, **kwargs)
+    def __init__(self, settings: Settings | None = None) -> None:
+        import arxiv
+        from requests.adapters import HTTPAdapter
 
-    client = arxiv.Client(page_size=max(batch, 1), delay_seconds=0, num_retries=0)
-    client.query_url_format = settings.api + "?{}"
-    adapter = TimeoutAdapter(max_retries=0)
-    client._session.mount("http://", adapter)
-    client._session.mount("https://", adapter)
-    responses: list[requests.Response] = []
-    client._session.hooks["response"] = [lambda r, *args, **kwargs: responses.append(r)]
-    return client, responses
+        self.settings = settings = settings or Settings.from_env()
+        self.requests = 0
+        self._ends = time.monotonic() + settings.deadline
+        self._responses: list[requests.Response] = []
+        client = self._client = arxiv.Client(
+            page_size=PAGE_SIZE, delay_seconds=settings.delay, num_retries=0
+        )
+        limits = self
 
+        class Adapter(HTTPAdapter):
+            def send(self, request: Any, **kwargs: Any) -> Any:
+                # the package sets its own User-Agent per request: ours says who asks
+                request.headers["User-Agent"] = f"{USER_AGENT} {request.headers['User-Agent']}"
+                kwargs["timeout"] = limits.timeout()
+                limits.requests += 1
+                return super().send(request, **kwargs)
 
-def _run(
-    client: arxiv.Client,
-    search: arxiv.Search,
-    responses: list[requests.Response],
-    settings: Settings,
-) -> list[arxiv.Result]:
-    """Run the search, retrying with exponential backoff on what may pass (429, 5xx,
-    timeouts, connection errors, garbage bodies) and never on what will not (400)."""
-    import arxiv
-    import requests
+        client.query_url_format = settings.api + "?{}"
+        adapter = Adapter(max_retries=0)
+        client._session.mount("http://", adapter)
+        client._session.mount("https://", adapter)
+        client._session.hooks["response"] = [lambda r, *a, **k: self._responses.append(r)]
 
-    attempt = 0
-    while True:
-        responses.clear()
-        retry_after: float | None = None
-        try:
-            results = list(client.results(search))
-            body = responses[-1].content if responses else b""
-            if _is_atom_feed(body):
-                return results
-            problem = "its answer was not an arXiv Atom feed"
-        except arxiv.HTTPError as exc:
-            body = responses[-1].content if responses else b""
-            if exc.status == 400 and (reason := _error_entry(body)):
-                raise NotFound(f"arXiv rejected the request: {reason}", "check the id") from exc
-            if exc.status not in RETRY_STATUSES:
-                raise _failed(f"HTTP {exc.status}") from exc
-            problem = f"HTTP {exc.status}"
-            retry_after = _retry_after(responses[-1] if responses else None)
-        except requests.Timeout:
-            problem = f"no answer within {settings.timeout:g} s"
-        except requests.RequestException as exc:
-            problem = f"cannot connect ({type(exc).__name__})"
-        if attempt >= settings.retries:
-            raise _failed(f"{problem}, {attempt + 1} tries")
-        time.sleep(retry_after if retry_after is not None else settings.backoff * 2**attempt)
-        attempt += 1
+    def timeout(self) -> float:
+        """Seconds the next request may take: the per-request timeout, or what is left
+        of the deadline when that is shorter."""
+        left = self._ends - time.monotonic()
+        if left <= 0:
+            raise self._over_deadline()
+        return min(self.settings.timeout, left)
+
+    def _over_deadline(self) -> ServiceError:
+        return ServiceError(
+            f"arXiv took longer than the deadline of {self.settings.deadline:g} s in all",
+            "try again later (LRMKB_ARXIV_DEADLINE sets the deadline in seconds)",
+        )
+
+    def fetch(self, ids: Sequence[ArxivId]) -> Fetched:
+        """Look all `ids` up in one batched request."""
+        import arxiv
+
+        wanted = list(dict.fromkeys(ids))
+        self._client.page_size = max(len(wanted), 1)
+        search = arxiv.Search(id_list=[str(i) for i in wanted], max_results=len(wanted))
+        results, _ = self._run(lambda: list(self._client.results(search)))
+        fetched = Fetched()
+        for arxiv_id in wanted:
+            result = _pick(results, arxiv_id)
+            if result is None:
+                fetched.missing.append(arxiv_id)
+            else:
+                fetched.found[arxiv_id] = paper_fields(result)
+        return fetched
+
+    def search(self, query: str, start: int = 0, size: int = PAGE_SIZE) -> Page:
+        """One page of `query` (arXiv's search syntax), newest submissions first: the
+        `size` results from position `start`, in one request."""
+        import arxiv
+
+        self._client.page_size = size
+        search = arxiv.Search(
+            query=query,
+            max_results=start + size,
+            sort_by=arxiv.SortCriterion.SubmittedDate,
+            sort_order=arxiv.SortOrder.Descending,
+        )
+
+        def one_page() -> list[arxiv.Result]:
+            results: list[arxiv.Result] = []
+            expected = 0
+            for result in self._client.results(search, offset=start):
+                results.append(result)
+                expected = expected or _count_entries(self._responses[0].content)
+                # the package would ask for the next page after a short one: we do not
+                if len(results) >= expected:
+                    break
+            return results
+
+        for attempt in range(self.settings.retries + 1):
+            if attempt:  # arXiv sometimes answers a page inside its total with no entries
+                self._pause(self.settings.backoff * 2 ** (attempt - 1))
+            results, root = self._run(one_page)
+            total = int(root.findtext(_TOTAL) or 0)
+            if results or start == 0 or start >= total:
+                break
+        return Page(start, [entry_fields(r) for r in results], total)
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep before a retry, unless that would pass the deadline."""
+        if time.monotonic() + seconds >= self._ends:
+            raise self._over_deadline()
+        time.sleep(seconds)
+
+    def _run(self, request: Callable[[], list[arxiv.Result]]) -> tuple[list[arxiv.Result], Any]:
+        """Run one request, retrying with exponential backoff on what may pass (429, 5xx,
+        timeouts, connection errors, garbage bodies) and never on what will not (400).
+        Returns the results and the parsed feed."""
+        import arxiv
+        import requests
+
+        attempt = 0
+        while True:
+            self._responses.clear()
+            retry_after: float | None = None
+            try:
+                results = request()
+                root = _parse_xml(self._responses[-1].content) if self._responses else None
+                if root is not None and root.tag == _ATOM + "feed":
+                    return results, root
+                problem = "its answer was not an arXiv Atom feed"
+            except arxiv.HTTPError as exc:
+                body = self._responses[-1].content if self._responses else b""
+                if exc.status == 400 and (reason := _error_entry(body)):
+                    raise NotFound(f"arXiv rejected the request: {reason}", "check the id") from exc
+                if exc.status not in RETRY_STATUSES:
+                    raise _failed(f"HTTP {exc.status}") from exc
+                problem = f"HTTP {exc.status}"
+                retry_after = _retry_after(self._responses[-1] if self._responses else None)
+            except requests.Timeout:
+                problem = f"no answer within {self.settings.timeout:g} s"
+            except requests.RequestException as exc:
+                problem = f"cannot connect ({type(exc).__name__})"
+            if attempt >= self.settings.retries:
+                raise _failed(f"{problem}, {attempt + 1} tries")
+            self._pause(
+                retry_after if retry_after is not None else self.settings.backoff * 2**attempt
+            )
+            attempt += 1
 
 
 def _failed(problem: str) -> ServiceError:
@@ -215,6 +310,8 @@ def _parse_xml(body: bytes) -> Any:
     """Strict parse (the `arxiv` package recovers from broken XML; we must not)."""
     from lxml import etree
 
+    if not body:
+        return None
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
     try:
         return etree.fromstring(body, parser=parser)
@@ -222,20 +319,20 @@ def _parse_xml(body: bytes) -> Any:
         return None
 
 
-def _is_atom_feed(body: bytes) -> bool:
-    root = _parse_xml(body) if body else None
-    return root is not None and root.tag == _ATOM_FEED
+def _count_entries(body: bytes) -> int:
+    root = _parse_xml(body)
+    return len(root.findall(_ATOM + "entry")) if root is not None else 0
 
 
 def _error_entry(body: bytes) -> str | None:
     """arXiv's answer to an id it cannot use: a feed whose one entry is titled `Error`."""
     root = _parse_xml(body)
-    if root is None or root.tag != _ATOM_FEED:
+    if root is None or root.tag != _ATOM + "feed":
         return None
-    for entry in root.iter(_ATOM_ENTRY):
-        entry_id = entry.findtext("{http://www.w3.org/2005/Atom}id") or ""
+    for entry in root.iter(_ATOM + "entry"):
+        entry_id = entry.findtext(_ATOM + "id") or ""
         if "/api/errors" in entry_id:
-            return entry.findtext("{http://www.w3.org/2005/Atom}summary") or "error"
+            return entry.findtext(_ATOM + "summary") or "error"
     return None
 
 
@@ -266,4 +363,14 @@ def paper_fields(result: arxiv.Result) -> PaperFields:
         "primary_category": result.primary_category or None,
         "categories": list(result.categories) or None,
         "published": result.published.date().isoformat(),
+    }
+
+
+def entry_fields(result: arxiv.Result) -> dict[str, Any]:
+    """`paper_fields`, plus what the entry says beyond the `Paper` columns: when it was
+    last `updated`, its `journal_ref` and the authors' `comment`."""
+    return paper_fields(result) | {
+        "updated": result.updated.date().isoformat(),
+        "journal_ref": " ".join((result.journal_ref or "").split()) or None,
+        "comment": " ".join((result.comment or "").split()) or None,
     }

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInput
+from ..watch import check_seed_queries, seed_queries
 from .bibtex import paper_fields
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class Seeds:
     findings: list[dict[str, Any]] = field(default_factory=list)
     aliases: list[dict[str, str]] = field(default_factory=list)  # {alias, key, reason}
     problems: list[str] = field(default_factory=list)
+    watch: dict[str, str] = field(default_factory=dict)  # node code → arXiv query (watch.toml)
 
 
 def load(root: Path) -> Seeds:
@@ -71,6 +73,8 @@ def load(root: Path) -> Seeds:
                 dict(question, kind="question", parent=node.get("code"), file=path.name)
             )
         seeds.findings += [dict(f, file=path.name) for f in doc.get("finding", [])]
+    seeds.watch, problems = seed_queries(root)
+    seeds.problems += problems
     return seeds
 
 
@@ -189,6 +193,7 @@ def _membership_problems(seeds: Seeds, codes: dict[str, dict[str, Any]]) -> list
         kind = node.get("kind")
         if kind in {"section", "question"} and not members.get(code) and not node.get("uncited"):
             problems.append(f"nodes/{node['file']}: section {code} has no papers")
+    problems += check_seed_queries(seeds.watch, seeds.nodes)
     in_nodes = set().union(*members.values()) if members else set()
     selves = {k for k, p in seeds.papers.items() if p.get("survey_role") == "survey"}
     for key in sorted(set(seeds.papers) - in_nodes - selves):
@@ -380,6 +385,11 @@ def _insert(db: Database, seeds: Seeds) -> None:
                     "INSERT INTO paper_node (paper_id, node_id) VALUES (?, ?)",
                     (paper_ids[key], cur.lastrowid),
                 )
+        for code in sorted(seeds.watch, key=_code_key):
+            db.execute(
+                "INSERT INTO watch_query (node_id, query, origin) VALUES (?, ?, 'seeds')",
+                (node_ids[code], seeds.watch[code]),
+            )
         for order, finding in enumerate(survey_order(seeds), start=1):
             cur = db.execute(
                 "INSERT INTO finding (slug, text, node_id, kind, survey_order, survey_page,"

@@ -1,0 +1,460 @@
+"""Watch commands: `watch set/list/rm/run/report` and the `inbox` they fill."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from . import output
+from .core import JsonOpt, Typer, app, database, guarded
+from .render import render_rows
+
+watch_app = Typer(
+    help="Watch arXiv for new work on each section and research question.",
+    no_args_is_help=True,
+)
+inbox_app = Typer(
+    help="Papers the watch queries found: list them, then accept or reject them.",
+    invoke_without_command=True,
+)
+app.add_typer(watch_app, name="watch")
+app.add_typer(inbox_app, name="inbox")
+
+CodeArg = Annotated[
+    str, typer.Argument(metavar="CODE", help="A section or question code, e.g. 4.3.")
+]
+SectionsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--section",
+        metavar="CODE",
+        help="Only this section and its questions (repeatable).",
+        show_default=False,
+    ),
+]
+IdsArg = Annotated[
+    list[int] | None,
+    typer.Argument(metavar="ID", help="Inbox item ids (see `lrmkb inbox`).", show_default=False),
+]
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date: use YYYY-MM-DD", param_hint=option
+        ) from None
+
+
+@watch_app.command("set")
+def watch_set(
+    ctx: typer.Context,
+    code: CodeArg,
+    query: Annotated[str, typer.Argument(metavar="QUERY", help="An arXiv search query.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Watch a node with your own arXiv query (replaces its curated one). The next run
+    of a changed query starts afresh.
+
+    \b
+    arXiv's query syntax:
+      ti:word  abs:word  au:surname  cat:cs.CL  all:word   a field and a word
+      abs:"chain-of-thought"                             a phrase
+      A AND B   A OR B   A ANDNOT B   ( … )               in capitals
+    Example: lrmkb watch set 4.3 'abs:overthinking AND (cat:cs.CL OR cat:cs.LG)'
+    """
+    from ..watch import set_query
+
+    result = set_query(database(ctx, write=True), code, query)
+    if as_json:
+        output.emit_json(result)
+        return
+    verb = "replaced" if result["replaced"] else "set"
+    output.plain(f"{verb} the watch query of {result['code']} {result['title']}: {result['query']}")
+
+
+@watch_app.command("rm")
+def watch_rm(ctx: typer.Context, code: CodeArg, as_json: JsonOpt = False) -> None:
+    """Stop watching a node (what its query found stays in the inbox).
+
+    Example: lrmkb watch rm B.3
+    """
+    from ..watch import remove_query
+
+    result = remove_query(database(ctx, write=True), code)
+    if as_json:
+        output.emit_json(result)
+    else:
+        output.plain(f"removed the watch query of {result['code']} {result['title']}")
+
+
+@watch_app.command("list")
+def watch_list(ctx: typer.Context, section: SectionsOpt = None, as_json: JsonOpt = False) -> None:
+    """The watch queries: node, whose query (seeds or yours), last complete run, the
+    newest submission date seen, items waiting in the inbox.
+
+    Example: lrmkb watch list --section 4.3
+    """
+    from ..watch import queries
+
+    found = queries(database(ctx), section or ())
+    if as_json:
+        output.emit_json(found)
+        return
+    rows = [
+        [
+            q["code"],
+            q["origin"],
+            (q["last_run"] or "never")[:10] + (" (interrupted)" if q["resume_start"] else ""),
+            q["newest"] or "",
+            q["waiting"],
+            q["query"],
+        ]
+        for q in found
+    ]
+    render_rows(
+        ["node", "by", "last run", "newest", "waiting", "query"], rows, empty="no watch queries"
+    )
+
+
+@watch_app.command("run")
+def watch_run(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="DATE",
+            help="Go back to this submission date (YYYY-MM-DD) instead of each query's "
+            "last run; starts a fresh run.",
+            show_default=False,
+        ),
+    ] = None,
+    section: SectionsOpt = None,
+    max_results: Annotated[
+        int | None,
+        typer.Option(
+            "--max", metavar="N", min=1, help="At most N results per query.", show_default=False
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Ask arXiv and show what is new; write nothing.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the watch queries on arXiv and put what is new in the inbox.
+
+    Each query goes back to where its last run stopped (a first run: 30 days), newest
+    submissions first, 100 per request, one request every LRMKB_ARXIV_DELAY seconds
+    (3, as arXiv asks). Papers already in the knowledge base, in the inbox or rejected
+    are skipped. Every page is saved as it comes: a run that is interrupted resumes
+    where it stopped the next time.
+
+    \b
+    Examples:
+      lrmkb watch run
+      lrmkb watch run --section 4.3 --since 2026-01-01 --dry-run
+    """
+    from ..watch import RunReport, plan, run
+
+    db = database(ctx, write=not dry_run)
+    total = len(plan(db, section or ()))
+    report = RunReport()
+    try:
+        with _progress(total) as progress:
+            run(
+                db,
+                since=_date(since, "--since"),
+                sections=section or (),
+                max_results=max_results,
+                dry_run=dry_run,
+                progress=progress,
+                report=report,
+            )
+    except KeyboardInterrupt:
+        new = report.totals()["new"]
+        output.error(
+            f"interrupted — {new} new paper(s) were saved in the inbox; "
+            "run `lrmkb watch run` again to resume"
+        )
+        raise typer.Exit(130) from None
+    if as_json:
+        output.emit_json(report.as_dict())
+        return
+    _print_run(report)
+
+
+def _print_run(report: Any) -> None:
+    for q in report.queries:
+        if not (q.fetched or q.skipped or q.resumed):
+            continue
+        if q.skipped:
+            output.plain(f"{q.code}\tdone in the interrupted run")
+            continue
+        line = (
+            f"{q.code}\tsince {q.since}: {q.fetched} found, {q.new} new, {q.known} in the "
+            f"knowledge base, {q.again} already in the inbox, {q.rejected} rejected"
+        )
+        line += " (resumed)" if q.resumed else ""
+        line += " (stopped at --max)" if q.capped else ""
+        output.plain(line)
+    totals = report.totals()
+    verb = "would add" if report.dry_run else "added"
+    output.plain(
+        f"{verb} {totals['new']} paper(s) to the inbox from {len(report.queries)} watch "
+        f"queries ({report.requests} arXiv requests)"
+        + (" — see `lrmkb inbox`" if totals["new"] and not report.dry_run else "")
+    )
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Any]:
+    """A Rich progress bar over the queries on a terminal; nothing on a pipe."""
+    if not output.is_terminal():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=output.stderr, transient=True) as bar:
+        task = bar.add_task("watching arXiv", total=total)
+        started: list[str] = []
+
+        def progress(event: str, q: Any) -> None:
+            if event == "query":
+                started.append(q.code)
+            bar.update(
+                task,
+                completed=len(started) - 1,
+                description=f"{q.code}: {q.fetched} found, {q.new} new",
+            )
+
+        yield progress
+
+
+@watch_app.command("report")
+def watch_report(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="DATE",
+            help="From this date (YYYY-MM-DD). Default: 7 days ago.",
+            show_default=False,
+        ),
+    ] = None,
+    format_: Annotated[
+        str, typer.Option("--format", "-f", metavar="FORMAT", help="md (Markdown).")
+    ] = "md",
+    output_path: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to this file (atomically)."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A digest of what the watch queries brought in: papers accepted and papers
+    waiting since DATE, per section and question, each with its place and the query
+    terms that found it.
+
+    Example: lrmkb watch report --since 2026-03-01 --format md -o digest.md
+    """
+    from datetime import UTC, datetime, timedelta
+
+    from ..digest import gather, markdown
+
+    if format_ != "md":
+        raise typer.BadParameter("the digest is written in md (Markdown)", param_hint="--format")
+    start = _date(since, "--since") or (datetime.now(UTC).date() - timedelta(days=7))
+    data = gather(database(ctx), start.isoformat())
+    if as_json:
+        output.emit_json(data)
+        return
+    text = markdown(data)
+    if output_path is None:
+        output.plain(text.rstrip("\n"))
+        return
+    from ..exporters import write_atomically
+
+    write_atomically(output_path, text)
+    output.plain(f"wrote the digest since {start} to {output_path}")
+
+
+@inbox_app.callback()
+@guarded
+def inbox_list(
+    ctx: typer.Context,
+    sort: Annotated[
+        str, typer.Option("--sort", metavar="BY", help="score, date or node.")
+    ] = "score",
+    status: Annotated[
+        str,
+        typer.Option("--status", metavar="STATUS", help="waiting, accepted, rejected or all."),
+    ] = "waiting",
+    section: SectionsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What the watch queries found and waits for your decision: id, best suggested
+    node and its score, submission date, arXiv id, title.
+
+    \b
+    Examples:
+      lrmkb inbox --sort date
+      lrmkb inbox show 3
+      lrmkb inbox accept 3 5 --tag to-read      # filed under their best suggestion
+      lrmkb inbox accept 7 --section 4.3.3
+      lrmkb inbox accept --min-score 0.3
+      lrmkb inbox reject 4 6
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from ..inbox import items
+
+    found = items(database(ctx), status=status, sort=sort, sections=section or ())
+    if as_json:
+        output.emit_json(found)
+        return
+    rows = [
+        [
+            i["id"],
+            i["node"] or "",
+            f"{i['score']:.3f}",
+            i["published"],
+            i["arxiv_id"],
+            i["status"],
+            i["title"],
+        ]
+        for i in found
+    ]
+    render_rows(
+        ["id", "node", "score", "date", "arXiv", "status", "title"],
+        rows,
+        empty="the inbox is empty",
+    )
+
+
+@inbox_app.command("show")
+def inbox_show(
+    ctx: typer.Context,
+    item_id: Annotated[int, typer.Argument(metavar="ID", help="An inbox item id.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """One inbox item in full: arXiv's metadata, why it was found, where it would go.
+
+    Example: lrmkb inbox show 3
+    """
+    from ..digest import reason
+    from ..inbox import item
+
+    found = item(database(ctx), item_id)
+    if as_json:
+        output.emit_json(found)
+        return
+    fields = [
+        ("id", found["id"]),
+        ("status", found["status"] + (f" ({found['key']})" if found["key"] else "")),
+        ("title", found["title"]),
+        ("authors", ", ".join(found["authors"])),
+        ("arXiv", found["arxiv_id"]),
+        ("published", found["published"]),
+        ("updated", found["updated"]),
+        ("categories", ", ".join(found["categories"])),
+        ("DOI", found["doi"]),
+        ("journal ref", found["journal_ref"]),
+        ("comment", found["comment"]),
+        ("why", reason(found)),
+        ("abstract", found["abstract"]),
+    ]
+    for name, value in fields:
+        if value not in (None, ""):
+            output.plain(f"{name}: {value}")
+    output.plain("suggested sections:")
+    for s in found["suggestions"]:
+        output.plain(f"  {s['code']:<7} {s['score']:.3f}  {s['title']}")
+
+
+@inbox_app.command("accept")
+def inbox_accept(
+    ctx: typer.Context,
+    ids: IdsArg = None,
+    section: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--section",
+            metavar="CODE",
+            help="File under this node (repeatable) instead of the best suggestion.",
+            show_default=False,
+        ),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tag", metavar="TAG", help="Tag every paper (repeatable).", show_default=False
+        ),
+    ] = None,
+    min_score: Annotated[
+        float | None,
+        typer.Option(
+            "--min-score",
+            metavar="X",
+            help="Also every waiting item whose best suggestion scores at least X.",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would happen.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """File inbox items as papers (one transaction), under their best suggestion unless
+    --section says where.
+
+    Example: lrmkb inbox accept 3 5 --tag to-read
+    """
+    from ..inbox import accept
+
+    results = accept(
+        database(ctx, write=not dry_run),
+        ids or (),
+        min_score=min_score,
+        sections=section or (),
+        tags=tag or (),
+        dry_run=dry_run,
+    )
+    if as_json:
+        output.emit_json(results)
+        return
+    if not results:
+        output.plain(f"no waiting item scores {min_score} or more")
+        return
+    for r in results:
+        verb = {
+            "added": "accepted",
+            "enriched": "accepted (enriched)",
+            "skipped": "accepted (already here)",
+        }[r["outcome"]]
+        verb = f"would be {verb}" if dry_run else verb
+        where = f" — filed under {', '.join(r['sections'])}" if r["sections"] else ""
+        output.plain(f"{r['inbox']}\t{verb} as {r['key']}{where} — {r['title']}")
+
+
+@inbox_app.command("reject")
+def inbox_reject(ctx: typer.Context, ids: IdsArg = None, as_json: JsonOpt = False) -> None:
+    """Reject inbox items: no watch run brings them back.
+
+    Example: lrmkb inbox reject 4 6
+    """
+    from ..inbox import reject
+
+    results = reject(database(ctx, write=True), ids or ())
+    if as_json:
+        output.emit_json(results)
+        return
+    for r in results:
+        note = " (already rejected)" if r["was"] == "rejected" else ""
+        output.plain(f"{r['id']}\trejected{note} — {r['title']}")
