@@ -1,7 +1,7 @@
 """The inbox: papers the watch queries found (`watch.run`), waiting for a decision.
 
 `accept` files them as papers through the same write path as `lrmkb add`
-(`library.add_records`: dedupe ladder, house keys, filing) and marks them accepted in
+(`ingest.ingest`: dedupe ladder, house keys, filing) and marks them accepted in
 the same transaction; `reject` remembers the refusal, so a later run never brings the
 paper back. Decided items stay in the table: they are what the digest reports."""
 

@@ -9,7 +9,7 @@ newest submissions first, a page of `PAGE_SIZE` at a time, through one shared cl
 (`importers.arxiv.Client`: politeness delay, retries, deadline), and goes back until
 the submission date where the previous run of that search stopped seeing new papers,
 less `OVERLAP_DAYS`. Papers already in the knowledge base (the dedupe ladder of
-`library.add_records`), already in the inbox or rejected there are not added again.
+`ingest.ingest`), already in the inbox or rejected there are not added again.
 
 Each page is written in one transaction: its inbox rows and where the search got to.
 A run that is killed keeps every page it wrote; the next run without `--since`
