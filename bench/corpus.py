@@ -10,7 +10,7 @@ paper (its published version: the title recased, a DOI instead of the eprint, a 
 for the duplicate check to find. Everything follows from one seed.
 
 The libraries (cached under bench/out/scale/v{CORPUS_VERSION}-{size}/, rebuilt when the
-corpus changes):
+corpus changes; lrmkb's also when its schema does):
 
 - lrmkb: a copy of the bundled survey database, then `lrmkb import` of the generated
   papers in three files — most with nothing more, 10 % with `--tag to-read --section 4.3`,
@@ -25,19 +25,22 @@ corpus changes):
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import re
 import shutil
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 from harness import LRMKB, OUT, ROOT, SURVEY_DB, peer_bin, private_env, run
 
-CORPUS_VERSION = 1  # bump when the generator changes: cached libraries are rebuilt
+CORPUS_VERSION = 2  # bump when the generator changes: cached libraries are rebuilt
 WORK = OUT / "scale"
 SEED = 17
 TAGGED = (("to-read", "4.3", 0.10), ("reading-group", "3.1.2", 0.05))
@@ -54,16 +57,18 @@ GIVEN = (  # noqa: SIM905
     "Wei Jing Xin Yu Hao Yi Jun Ming Lei Tao Ana Ben Clara David Elena Farid Grace Hugo "
     "Ines Jonas Kai Lena Marco Nadia Omar Priya Ravi Sofia Tomas Uma Victor Yuki Zoe"
 ).split()
-ML_WORDS = (  # noqa: SIM905
-    "reasoning chain thought models language large reinforcement learning overthinking "
-    "faithfulness probing sparse features steering vectors entropy collapse reward "
-    "verification backtracking latent structure analysis evidence mechanisms training "
-    "distillation scaling inference budget calibration safety hallucination attention "
-    "transformer circuits interpretability policy optimization preference alignment "
-    "retrieval augmented generation benchmark evaluation robust efficient adaptive "
-    "self-consistency decoding tokens representations emergent abilities mathematical "
-    "planning agents tool use multimodal vision contrastive diffusion graph neural"
+ML_WORDS = (  # noqa: SIM905 - from the most common in titles to the rarest
+    "learning models language large neural training reinforcement efficient graph "
+    "representations attention transformer generation evaluation benchmark robust vision "
+    "multimodal diffusion optimization policy alignment preference reasoning adaptive "
+    "inference scaling retrieval augmented agents planning tool use contrastive decoding "
+    "tokens emergent abilities mathematical analysis structure evidence mechanisms latent "
+    "features sparse probing interpretability circuits distillation calibration safety "
+    "reward verification hallucination budget chain thought self-consistency steering "
+    "vectors entropy collapse backtracking faithfulness overthinking"
 ).split()
+ML_WEIGHTS = list(itertools.accumulate((rank + 1) ** -1.5 for rank in range(len(ML_WORDS))))
+"""Zipf weights: "learning" is in many titles, "overthinking" in few (as in the field)."""
 ACRONYMS = ("{LLM}s", "{RL}", "{GRPO}", "{PPO}", "{CoT}", "{SFT}", "{DeepSeek-R1}", "{RLHF}")
 VENUES = (
     ("inproceedings", "booktitle", "Advances in Neural Information Processing Systems"),
@@ -109,9 +114,12 @@ class Corpus:
             return self.rng.choice(COMMON_SURNAMES)
         return self.rng.choice(self.rare_surnames)
 
+    def _ml_word(self) -> str:
+        return self.rng.choices(ML_WORDS, cum_weights=ML_WEIGHTS)[0]
+
     def _title(self) -> str:
         words = [
-            self.rng.choice(ML_WORDS) if self.rng.random() < 0.6 else self.rng.choice(self.words)
+            self._ml_word() if self.rng.random() < 0.6 else self.rng.choice(self.words)
             for _ in range(self.rng.randint(5, 14))
         ]
         if self.rng.random() < 0.3:
@@ -154,7 +162,7 @@ class Corpus:
             fields["doi"] = f"10.{rng.randint(1000, 9999)}/scale.{i}"
         if rng.random() < 0.6:
             words = [
-                rng.choice(ML_WORDS) if rng.random() < 0.5 else rng.choice(self.words)
+                self._ml_word() if rng.random() < 0.25 else rng.choice(self.words)
                 for _ in range(rng.randint(80, 220))
             ]
             fields["abstract"] = (
@@ -220,12 +228,14 @@ def generated_bibs(size: int) -> list[tuple[Path, list[str]]]:
 
 
 def lrmkb_library(size: int) -> Path:
-    """The lrmkb database of `size` papers (the survey's + generated), built once."""
-    db = home(size) / "lrmkb.db"
+    """The lrmkb database of `size` papers (the survey's + generated), built once per
+    schema: a library migrated from an older schema would measure the upgrade, not lrmkb."""
+    with closing(sqlite3.connect(f"file:{SURVEY_DB}?mode=ro", uri=True)) as survey:
+        schema = survey.execute("PRAGMA user_version").fetchone()[0]
+    db = home(size) / f"lrmkb-schema{schema}.db"
     db.parent.mkdir(parents=True, exist_ok=True)
-    if size == 0:
-        if not db.exists():
-            shutil.copyfile(SURVEY_DB, db)
+    if size == 0:  # a fresh copy: the bundled database changes with the seeds
+        shutil.copyfile(SURVEY_DB, db)
         return db
     if db.exists():
         return db
@@ -234,7 +244,7 @@ def lrmkb_library(size: int) -> Path:
     start = time.perf_counter()
     for bib, options in generated_bibs(size):
         run([str(LRMKB), "--db", str(tmp), "import", str(bib), *options])
-    (home(size) / "lrmkb-import-seconds").write_text(f"{time.perf_counter() - start:.1f}")
+    (home(size) / f"{db.stem}-import-seconds").write_text(f"{time.perf_counter() - start:.1f}")
     for suffix in ("-wal", "-shm"):
         Path(f"{tmp}{suffix}").unlink(missing_ok=True)
     tmp.replace(db)

@@ -53,7 +53,8 @@ def table(results: dict[str, Any]) -> str:
     for r in results.get("import", []):
         i, p = r["import"], r["parse"]
         out.append(
-            f"| `import` {r['size'] // 1000}k entries | " + " | ".join(
+            f"| `import` {r['size'] // 1000}k entries | "
+            + " | ".join(
                 f"{ms(i)}; {i['ms'] / p['ms']:.2f} × parsing" if s == r["size"] else ""
                 for s in sizes
             )
@@ -68,7 +69,11 @@ def table(results: dict[str, Any]) -> str:
         )
     peers = sorted({(r["size"], r["command"]) for r in rows if r["tool"] in ("pubs", "papis")})
     if peers:
-        out += ["", "Next to papis and pubs on the same papers (their nearest command; see bench/scale_bench.py):", ""]
+        out += [
+            "",
+            "Next to papis and pubs on the same papers (their nearest command; see bench/scale_bench.py):",
+            "",
+        ]
         out += ["| command | papers | lrmkb | pubs | papis |", "|---|---|---|---|---|"]
         for name in names:
             for size in sorted({s for s, n in peers if n == name}):
