@@ -320,6 +320,21 @@ def m009_watch(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m010_read_indexes(db: sqlite3.Connection) -> None:
+    """Indexes for read commands that scanned the paper table (0.1 s each at 100,000
+    papers): papers per year and per source counted from one index (it serves every
+    look-up by year too, so the year-only index goes); a DOI found in any case."""
+    _run(
+        db,
+        """
+        CREATE INDEX ix_paper_year_source ON paper (year, source);
+        DROP INDEX ix_paper_year;
+        CREATE INDEX ix_paper_doi_nocase ON paper (doi COLLATE NOCASE);
+        """,
+    )
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,79 @@
+"""What a big library changes in what the user sees: nothing. Commands that take shortcuts
+above some size (bench/scale_bench.py measures why) must answer as they do on the survey.
+
+The big library here is the survey plus generated papers written straight into the
+table: enough to cross every size threshold, quick to build."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import BUNDLED_DB
+from lrmkb.queries import SUGGEST_FROM_ALL
+
+
+@pytest.fixture(scope="module")
+def big_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The survey's papers and SUGGEST_FROM_ALL + 500 generated ones (keys `gen…`, DOIs
+    `10.5555/Gen.N` as a publisher may case them, and a few keys that begin like a survey
+    key, to compete with it)."""
+    path = tmp_path_factory.mktemp("big") / "big.db"
+    shutil.copyfile(BUNDLED_DB, path)
+    rows = [
+        (f"gen{n:05d}{'abcde'[n % 5]}", f"Generated paper number {n}", f"10.5555/Gen.{n}")
+        for n in range(SUGGEST_FROM_ALL + 500)
+    ]
+    rows += [(f"marjanowski{2000 + n}x", f"A paper by Marjanowski, {n}", None) for n in range(5)]
+    with sqlite3.connect(path) as db:
+        db.executemany(
+            "INSERT INTO paper (key, title, doi, created, updated) VALUES (?, ?, ?, 'now', 'now')",
+            rows,
+        )
+    return path
+
+
+@pytest.fixture
+def big_cli(cli: Callable[..., object], big_db: Path, tmp_path: Path) -> Callable[..., object]:
+    copy = tmp_path / "big.db"
+    shutil.copyfile(big_db, copy)
+    return lambda *args: cli(*args, db=copy)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["marjanovic2025", "marjanovic2025deepseek", "marjanovci2025deepseekr1", "MARJANOVIC2025"],
+)
+def test_a_mistyped_key_is_suggested_in_a_big_library(big_cli, typed: str) -> None:
+    result = big_cli("show", typed)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"Error: no paper {typed!r} — did you mean marjanovic2025deepseekr1"
+    )
+
+
+def test_the_survey_and_a_big_library_suggest_the_same_first_key(cli, big_cli) -> None:
+    for typed in ("yue2025reinforcemnt", "chen2024thnk"):
+        small, big = cli("show", typed), big_cli("show", typed)
+        first = small.stderr.split("did you mean ")[1].split(",")[0].rstrip("?\n")
+        assert big.stderr.split("did you mean ")[1].split(",")[0].rstrip("?\n") == first
+
+
+@pytest.mark.parametrize("typed", ["%", "_", "zz", "\U0010ffff", "marj%", "ma'r"])
+def test_odd_text_is_not_a_key_and_no_crash(big_cli, typed: str) -> None:
+    result = big_cli("show", typed)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: no paper {typed!r} — ")
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("doi", ["10.5555/gen.7", "10.5555/GEN.7", "https://doi.org/10.5555/Gen.7"])
+def test_a_doi_is_found_in_any_case(big_cli, doi: str) -> None:
+    result = big_cli("show", doi, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["key"] == "gen00007c"
