@@ -77,7 +77,7 @@ READ_COMMANDS = (
     "stats",
     "doctor",
     "db check",
-    "list",
+    "list (newest 20)",
 )
 FOLLOWS_OUTPUT = ("findings", "show", "show (typo)", "tree", "stats", "doctor", "db check")
 """Read commands whose output does not grow with the library (issue 17, item 2)."""
@@ -110,8 +110,11 @@ def lrmkb_commands(has_list: bool) -> list[Command]:
         Command("export json", ["export", "--format", "json"]),
         Command("export md", ["export", "--format", "md"]),
     ]
-    if has_list:
-        commands.insert(9, Command("list", ["list"]))
+    if has_list:  # the whole library (next to the peers' `list`), and what fits a screen
+        commands[9:9] = [
+            Command("list", ["list"]),
+            Command("list (newest 20)", ["list", "--sort", "added", "--limit", "20"]),
+        ]
     return commands
 
 
