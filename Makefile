@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format .
 
 db: $(STAMP)
-	$(BIN)/lrmkb db build --seeds seeds --output data/survey.db
+	$(BIN)/lrmkb db build --seeds seeds --output data/survey.db --force
 
 check: $(STAMP)
 	$(BIN)/lrmkb --db data/survey.db db check

@@ -1,22 +1,60 @@
 """`python -m lrmkb` and the `lrmkb` console script.
 
 A plain `lrmkb search …` is answered without importing the Typer app (see `cli/fast.py`);
-everything else goes to Typer."""
+everything else goes to Typer. The standard streams are made safe first (`cli/streams.py`).
 
-from __future__ import annotations
+A Ctrl-C while lrmkb is still loading (importing Typer and Rich takes a while) ends the
+process at once with one line: nothing has been written yet. The handler is installed
+by the first lines of this module, so the only part of start-up it cannot cover is
+Python's own (its `site` import, a few milliseconds before this module runs)."""
 
+import _signal  # the C module under `signal`, which imports enum: 10 ms of start-up
+import os
 import sys
+
+STARTUP_INTERRUPTED = b"Error: interrupted \xe2\x80\x94 nothing was written\n"
+
+
+def _interrupted_at_start(signum: int, frame: object) -> None:
+    os.write(2, STARTUP_INTERRUPTED)
+    os._exit(130)
+
+
+def _on_interrupt(handler: object) -> bool:
+    """Handle Ctrl-C with `handler`; False outside the main thread, where Python lets
+    no one handle signals. (Not `contextlib.suppress`: importing contextlib takes
+    longer than the rest of this module.)"""
+    try:
+        _signal.signal(_signal.SIGINT, handler)  # type: ignore[arg-type]
+    except ValueError:
+        return False
+    return True
+
+
+_on_interrupt(_interrupted_at_start)
 
 
 def main() -> None:
+    _on_interrupt(_interrupted_at_start)
+    from .cli import streams
     from .cli.fast import run_fast
 
-    if run_fast(sys.argv[1:]):
-        return
-    from .cli import app
+    streams.install()
+    try:
+        _on_interrupt(_signal.default_int_handler)
+        code = run_fast(sys.argv[1:])
+        if code is None:
+            _on_interrupt(_interrupted_at_start)
+            from .cli import app
 
-    app(prog_name="lrmkb")
+            _on_interrupt(_signal.default_int_handler)
+            app(prog_name="lrmkb")  # exits through SystemExit
+            code = 0
+    except KeyboardInterrupt:  # outside any command: nothing can have been written
+        sys.stderr.write(STARTUP_INTERRUPTED.decode())
+        code = 130
+    sys.exit(code)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

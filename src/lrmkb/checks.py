@@ -14,11 +14,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from .files import read_regular
 from .ids import parse_arxiv_id
+from .migrations import schema_differences
 from .store import Database, bundled_db_path
 
 Check = Callable[[sqlite3.Connection], list[str]]
-DATABASE_CHECKS = ("integrity", "foreign keys", "search index", "records")
+DATABASE_CHECKS = ("integrity", "schema", "foreign keys", "search index", "records")
 
 
 def check_database(
@@ -29,6 +31,7 @@ def check_database(
     path = db.path
     checks: dict[str, Check] = {
         "integrity": integrity_problems,
+        "schema": schema_problems,
         "foreign keys": foreign_key_problems,
         "search index": index_problems,
         "records": record_problems,
@@ -65,6 +68,14 @@ def exit_code(report: dict[str, Any]) -> int:
 
 def integrity_problems(db: sqlite3.Connection) -> list[str]:
     return [r[0] for r in db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+
+
+def schema_problems(db: sqlite3.Connection) -> list[str]:
+    """Tables, columns, indexes and triggers as lrmkb's migrations make them."""
+    return [
+        f"{p} — the schema was changed outside lrmkb; restore the file from a backup"
+        for p in schema_differences(db)
+    ]
 
 
 def foreign_key_problems(db: sqlite3.Connection) -> list[str]:
@@ -192,9 +203,9 @@ def seed_problems(
     loaded = load(seeds)
     problems = validate(loaded)
     if survey is not None:
-        problems += copied_runs(loaded, survey.read_text(encoding="utf-8"))
+        problems += copied_runs(loaded, read_regular(survey).decode("utf-8"))
     if awesome is not None:
-        problems += awesome_title_problems(loaded, awesome.read_text(encoding="utf-8"))
+        problems += awesome_title_problems(loaded, read_regular(awesome).decode("utf-8"))
     return problems
 
 

@@ -360,3 +360,51 @@ def migrate(db: sqlite3.Connection, rebuild_index: Migration | None = None) -> i
         db.execute("ROLLBACK")
         raise
     return len(pending)
+
+
+def schema_differences(db: sqlite3.Connection) -> list[str]:
+    """How the schema of `db` departs from what the migrations make (tables, their
+    columns, indexes, triggers; objects lrmkb does not know are left alone). Empty for
+    a sound database. For a schema changed behind lrmkb's back: a dropped column would
+    otherwise surface as a failing query deep inside some command."""
+    have = _schema(db)
+    problems = []
+    for (kind, name), (sql, columns) in _expected_schema().items():
+        if (kind, name) not in have:
+            problems.append(f"{kind} {name} is missing")
+        elif columns and (missing := [c for c in columns if c not in have[kind, name][1]]):
+            problems.append(f"table {name} lacks column(s) {', '.join(missing)}")
+        elif " ".join(sql.split()) != " ".join(have[kind, name][0].split()):
+            problems.append(f"{kind} {name} is defined differently")
+    return problems
+
+
+_SCHEMA_OBJECTS = (
+    "SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+)
+
+
+def _schema(db: sqlite3.Connection) -> dict[tuple[str, str], tuple[str, list[str]]]:
+    """(kind, name) → (its SQL, its columns if a table)."""
+    return {
+        (kind, name): (
+            sql,
+            [r[1] for r in db.execute(f'PRAGMA table_info("{name}")')] if kind == "table" else [],
+        )
+        for kind, name, sql in db.execute(_SCHEMA_OBJECTS).fetchall()
+    }
+
+
+_EXPECTED: dict[tuple[str, str], tuple[str, list[str]]] = {}
+
+
+def _expected_schema() -> dict[tuple[str, str], tuple[str, list[str]]]:
+    """The schema every migration together makes, built once in memory."""
+    if not _EXPECTED:
+        memory = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            migrate(memory)
+            _EXPECTED.update(_schema(memory))
+        finally:
+            memory.close()
+    return _EXPECTED

@@ -414,9 +414,14 @@ def _filters(db: sqlite3.Connection, kind: str, query: Query) -> Filters | None:
         year_sql = "SELECT id FROM paper WHERE year BETWEEN ? AND ?"
         out += [(False, year_sql, list(query.years))] if query.years else []
         out += [(True, year_sql, list(y)) for y in query.not_years]
-        tag_sql = "SELECT paper_id FROM paper_tag WHERE tag = ?"
-        out += [(False, tag_sql, [t]) for t in query.tags]
-        out += [(True, tag_sql, [t]) for t in query.not_tags]
+        # every tag in one filter, however many are given (one filter each would nest
+        # the SQL past SQLite's expression depth: 2,000 `--tag`s were a "database error")
+        tagged = "SELECT paper_id FROM paper_tag WHERE tag IN (SELECT value FROM json_each(?))"
+        if wanted := sorted(set(query.tags)):
+            all_of = f"{tagged} GROUP BY paper_id HAVING count(DISTINCT tag) = ?"
+            out.append((False, all_of, [json.dumps(wanted), len(wanted)]))
+        if query.not_tags:
+            out.append((True, tagged, [json.dumps(sorted(set(query.not_tags)))]))
     out += _section_filters(db, kind, query)
     if query.exclude:
         out.append((True, _fts_ids(kind), [" OR ".join(t.fts() for t in query.exclude)]))

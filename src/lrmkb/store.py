@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -16,10 +18,10 @@ from pathlib import Path
 from typing import Literal
 
 from .errors import DatabaseProblem, UsageError
+from .files import SQLITE_MAGIC, check_database_file, open_regular
 from .migrations import SCHEMA_VERSION, migrate
 
 BUSY_TIMEOUT_S = 30.0
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def busy_timeout() -> float:
@@ -79,12 +81,14 @@ def ensure_user_db(path: Path) -> None:
 
 def reset_db(path: Path) -> None:
     """Replace `path` with a fresh copy of the bundled survey database."""
+    check_database_file(path)  # never a device node, FIFO or socket
     if path.resolve() == bundled_db_path().resolve():
         raise DatabaseProblem("refusing to reset the bundled database", "pass another --db")
     tmp = _fresh_copy(path)
-    for suffix in ("-wal", "-shm"):  # an old log must never be replayed onto the new copy
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    os.replace(tmp, path)
+    with committing():
+        for suffix in ("-wal", "-shm"):  # an old log must never be replayed onto the new copy
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        os.replace(tmp, path)
 
 
 def _fresh_copy(path: Path) -> Path:
@@ -104,9 +108,9 @@ def _fresh_copy(path: Path) -> Path:
 
 
 def _check_file(path: Path, create: bool) -> None:
-    """Fail early, with a precise message, on what SQLite would report vaguely."""
-    if path.is_dir():
-        raise DatabaseProblem(f"{path} is a directory", "pass the path of a database file")
+    """Fail early, with a precise message, on what SQLite would report vaguely (or on
+    what it would block on: a FIFO)."""
+    check_database_file(path)
     if not path.parent.is_dir():
         raise DatabaseProblem(
             f"directory {path.parent} does not exist", "create it first or pass another --db"
@@ -118,13 +122,13 @@ def _check_file(path: Path, create: bool) -> None:
             f"no database at {path}", "create one with `lrmkb --db PATH db init` or `db reset`"
         )
     try:
-        with path.open("rb") as fh:
-            header = fh.read(len(_SQLITE_MAGIC))
+        with os.fdopen(open_regular(path), "rb") as fh:
+            header = fh.read(len(SQLITE_MAGIC))
     except OSError as exc:
         raise DatabaseProblem(
             f"cannot read {path}: {exc.strerror}", "check its permissions"
         ) from exc
-    if header != _SQLITE_MAGIC and (header or not create):
+    if header != SQLITE_MAGIC and (header or not create):
         what = "is an empty file" if not header else "is not an SQLite file"
         raise DatabaseProblem(
             f"{path} {what}, not an lrmkb database",
@@ -153,6 +157,38 @@ def _check_writable(path: Path) -> None:
             "SQLite keeps its journal next to the database; make the directory writable "
             "or move the database",
         )
+
+
+_commits = 0
+
+
+def commits() -> int:
+    """How many write transactions this process has committed: the CLI compares the
+    count before and after a command to tell "nothing was written" from "saved"."""
+    return _commits
+
+
+@contextmanager
+def committing() -> Iterator[None]:
+    """Around a COMMIT: a Ctrl-C that arrives meanwhile is raised only once the commit
+    is counted, so that no interrupted command says "nothing was written" about a
+    write that landed. (Signals can only be handled in the main thread.)"""
+    global _commits
+    deferred: list[int] = []
+    handle = (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    )
+    if handle:
+        signal.signal(signal.SIGINT, lambda signum, frame: deferred.append(signum))
+    try:
+        yield
+        _commits += 1
+    finally:
+        if handle:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+    if deferred:
+        raise KeyboardInterrupt
 
 
 class Database(sqlite3.Connection):
@@ -208,7 +244,8 @@ class Database(sqlite3.Connection):
                 if self.in_transaction:  # SQLite may have rolled back (disk full, I/O error)
                     self.execute("ROLLBACK")
                 raise
-            self.execute("COMMIT")
+            with committing():
+                self.execute("COMMIT")
         except sqlite3.Error as exc:
             raise database_problem(exc, self.path) from exc
 

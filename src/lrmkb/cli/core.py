@@ -12,18 +12,17 @@ the command ends. (The guard reads `--debug` from the same context.)"""
 from __future__ import annotations
 
 import functools
-import sqlite3
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from ..errors import EXIT_BUG, EXIT_DATABASE, LrmkbError
-from . import output
+from . import streams
 
 if TYPE_CHECKING:
     from ..store import Database
@@ -74,57 +73,73 @@ def database(ctx: typer.Context, *, write: bool = False) -> Database:
 
 
 def guarded(fn: F) -> F:
-    """Run a command so that no traceback reaches the user (unless --debug)."""
+    """Run a command so that no traceback reaches the user (unless --debug): each
+    failure is one line on stderr and its exit code (see `streams.explain`). The
+    output is flushed inside the guard, so a full or closed stdout is reported here,
+    and a command that has committed its write exits 0 even when its report is lost."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ..store import commits
+
         ctx = kwargs.get("ctx")  # Typer's context is Click's, not a `typer.Context`
         run = ctx.find_object(Invocation) if hasattr(ctx, "find_object") else None
+        before = commits()
+
+        def saved() -> str | None:
+            return "the changes were saved" if commits() > before else None
+
         try:
-            return fn(*args, **kwargs)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                sys.stdout.flush()
         except (typer.Exit, typer.Abort, typer.exceptions.TyperException):
             raise
-        except LrmkbError as exc:
-            _fail(str(exc), exc.exit_code, run)
-        except sqlite3.Error as exc:
-            from ..store import database_problem
-
-            _fail(str(database_problem(exc, run and run.path)), EXIT_DATABASE, run)
-        except BrokenPipeError:
-            _quiet_stdout()
+        except Reported as done:
+            _debug_traceback(run)
+            raise typer.Exit(done.code) from None
         except KeyboardInterrupt:
-            _fail("interrupted — nothing was written", 130, run)
-        except OSError as exc:
-            _fail(
-                f"{exc.strerror or exc}: {exc.filename or ''} — check the path and permissions",
-                1,
-                run,
-            )
-        except Exception as exc:  # a bug: still one line, the traceback behind --debug
-            _fail(
-                f"internal error ({type(exc).__name__}: {exc}) — this is a bug in lrmkb; "
-                "rerun with --debug and report the traceback",
-                EXIT_BUG,
-                run,
-            )
+            raise typer.Exit(streams.interrupted(saved())) from None
+        except streams.OutputLost as exc:
+            raise typer.Exit(streams.output_lost(exc, saved())) from None
+        except Exception as exc:
+            _debug_traceback(run)
+            message, code = streams.explain(exc, run and run.path)
+            streams.error(message)
+            raise typer.Exit(code) from None
 
     return wrapper  # type: ignore[return-value]
 
 
-def _quiet_stdout() -> None:
-    """The reader went away (`| head`): stop writing, without a traceback at exit."""
-    import os
+class Reported(Exception):
+    """The command has told the user what happened; exit with `code`."""
 
-    if sys.stdout is sys.__stdout__:  # never redirect a test runner's capture
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
 
 
-def _fail(message: str, code: int, run: Invocation | None) -> None:
+@contextmanager
+def reporting(saved: str | None) -> Iterator[None]:
+    """Around the report of a write that is already committed: a lost report or a
+    Ctrl-C now says what was saved (`saved`, e.g. "the import was saved (3 added)");
+    None for a dry run, which saved nothing."""
+    if saved is None:
+        yield
+        return
+    try:
+        yield
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        raise Reported(streams.interrupted(saved)) from None
+    except streams.OutputLost as exc:
+        raise Reported(streams.output_lost(exc, saved)) from None
+
+
+def _debug_traceback(run: Invocation | None) -> None:
     if run is not None and run.debug:
         traceback.print_exc()
-    output.error(message)
-    raise typer.Exit(code)
 
 
 class Typer(typer.Typer):

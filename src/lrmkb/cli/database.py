@@ -69,10 +69,25 @@ def db_build(
     output_path: Annotated[
         Path, typer.Option("--output", metavar="FILE", help="Where to write the database.")
     ] = Path("data/survey.db"),
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the --output database if it exists.")
+    ] = False,
 ) -> None:
-    """Build the survey database from seeds/ (deterministic: same seeds, same dump)."""
+    """Build the survey database from seeds/ (deterministic: same seeds, same dump).
+
+    An existing --output file is replaced only with --force.
+
+    Example: lrmkb db build --seeds seeds --output data/survey.db --force
+    """
+    from ..errors import BadInput
+    from ..files import check_database_file
     from ..importers.seeds import build
 
+    check_database_file(output_path)
+    if output_path.exists() and not force:
+        raise BadInput(
+            f"{output_path} already exists", "pass --force to replace it, or pick another --output"
+        )
     counts = build(seeds, output_path)
     output.stdout.print(
         f"built {output_path}: {counts['papers']} papers, {counts['nodes']} nodes, "

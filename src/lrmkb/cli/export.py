@@ -10,7 +10,7 @@ import typer
 
 from ..exporters import DEFAULT_FORMAT, FORMATS
 from . import complete, output
-from .core import JsonOpt, app, database
+from .core import JsonOpt, app, database, invocation
 
 _NAMES = list(FORMATS)
 _FORMAT_HELP = (
@@ -89,6 +89,7 @@ def export(
       lrmkb export --format awesome --output README.md
     """
     from .. import exporters
+    from ..files import check_output, write_atomically
 
     fmt = exporters.format_for(format_, output_path)
     if fmt is None:
@@ -100,13 +101,15 @@ def export(
             param_hint="--json",
         )
     selection = exporters.Selection(tuple(section or ()), tuple(tag or ()), tuple(key or ()))
+    if output_path is not None:  # refused before the export runs, not after
+        check_output(output_path, invocation(ctx).path)
     text, count = exporters.export(database(ctx), fmt, selection)
     if count == 0 and selection and fmt.papers_only:
         output.stderr.print("warning: no papers in this selection", markup=False)
     if output_path is None:
         sys.stdout.write(text)
         return
-    exporters.write_atomically(output_path, text)
+    write_atomically(output_path, text, invocation(ctx).path)
     if as_json:
         output.emit_json({"output": str(output_path), "format": fmt.name, "papers": count})
     else:

@@ -7,7 +7,6 @@ command, which calls the same `results` and `show`."""
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -110,28 +109,31 @@ def _count(text: str) -> int | None:
     return value if value >= 0 else None
 
 
-def run_fast(argv: list[str]) -> bool:
-    """Answer a plain search without Typer; False means "let Typer do it" (Typer then
-    reports any error with its usual message and exit code — a search writes nothing, so
-    running it twice is harmless)."""
+def run_fast(argv: list[str]) -> int | None:
+    """Answer a plain search without Typer and return the exit status; None means "let
+    Typer do it" (Typer then reports any error with its usual message and exit code — a
+    search writes nothing, so running it twice is harmless). A stdout that is full,
+    closed or gone is reported as the Typer commands report it (`streams`)."""
     args = parse_argv(argv)
     if args is None:
-        return False
+        return None
     from ..store import Database, resolve_db_path
+    from .streams import OutputLost, output_lost
 
     path, is_default = resolve_db_path(args.db)
     if is_default and not path.exists():
-        return False  # the first run makes the user's copy of the survey database
+        return None  # the first run makes the user's copy of the survey database
     try:
         with Database.open(path) as db:
             result = results(db, args.words, args.kinds, args.sections, args.tags, args.limit)
     except Exception:
-        return False
+        return None
     try:
         show(result, args.as_json, args.json_lines)
-    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return True
+        sys.stdout.flush()
+    except OutputLost as exc:
+        return output_lost(exc)
+    return 0
 
 
 def results(
@@ -152,9 +154,9 @@ def show(result: dict[str, Any], as_json: bool, json_lines: bool = False) -> Non
     """JSON alone; or NDJSON rows, a Rich answer card on a terminal, or the TSV table on a
     pipe — each with its notices (correction, no results, what was left out) on stderr."""
     if as_json:
-        import json
+        from .streams import json_text
 
-        sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_text(result))
         return
     terminal = not json_lines and sys.stdout.isatty()
     sys.stderr.write("".join(line + "\n" for line in notices(result, terminal)))

@@ -3,11 +3,12 @@ plain stable text on a pipe. Only the CLI imports this module."""
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
 from rich.console import Console
+
+from .streams import json_text
 
 stdout = Console(highlight=False, soft_wrap=False)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -19,13 +20,9 @@ def is_terminal() -> bool:
 
 def emit_json(data: Any) -> None:
     """Print JSON and nothing else, so `| jq` always works."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(json_text(data))
 
 
 def plain(line: str = "") -> None:
     """A line of text as is (no markup), for piped output."""
     sys.stdout.write(line + "\n")
-
-
-def error(message: str) -> None:
-    stderr.print(f"Error: {message}", markup=False, highlight=False)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from . import complete, output
-from .core import JsonOpt, app, database
+from .core import JsonOpt, app, database, reporting
 from .params import DryRunOpt, tags_option
 
 
@@ -64,21 +64,25 @@ def tag(
     if not names:
         raise typer.BadParameter("name the tags", param_hint="TAG")
     changes = tag_papers(database(ctx, write=True), keys, names, remove=remove, dry_run=dry_run)
-    if as_json:
-        output.emit_json({"papers": changes, "removed": remove, "query": query, "dry_run": dry_run})
-        return
-    verb = "removed from" if remove else "added to"
-    would = "would be " if dry_run else ""
-    for change in changes:
-        changed = ", ".join(change["changed"]) or "nothing"
-        output.plain(
-            f"{changed} {would}{verb} {change['key']}; tags now: {', '.join(change['tags']) or '—'}"
-        )
-    if len(changes) > 1:
-        touched = sum(1 for c in changes if c["changed"])
-        output.plain(
-            f"{touched} of {len(changes)} papers {'would change' if dry_run else 'changed'}"
-        )
+    touched = sum(1 for c in changes if c["changed"])
+    with reporting(None if dry_run else f"the tags were saved ({touched} paper(s) changed)"):
+        if as_json:
+            output.emit_json(
+                {"papers": changes, "removed": remove, "query": query, "dry_run": dry_run}
+            )
+            return
+        verb = "removed from" if remove else "added to"
+        would = "would be " if dry_run else ""
+        for change in changes:
+            changed = ", ".join(change["changed"]) or "nothing"
+            output.plain(
+                f"{changed} {would}{verb} {change['key']}; "
+                f"tags now: {', '.join(change['tags']) or '—'}"
+            )
+        if len(changes) > 1:
+            output.plain(
+                f"{touched} of {len(changes)} papers {'would change' if dry_run else 'changed'}"
+            )
 
 
 SectionOpt = Annotated[
@@ -143,11 +147,12 @@ def add(
         dry_run=dry_run,
         suggest=True,
     )
-    if as_json:
-        output.emit_json(report.as_dict())
-    else:
-        for outcome in report.outcomes:
-            _print_outcome(outcome, report.dry_run)
+    with reporting(_saved("the papers were saved", report)):
+        if as_json:
+            output.emit_json(report.as_dict())
+        else:
+            for outcome in report.outcomes:
+                _print_outcome(outcome, report.dry_run)
     codes = [o.exit_code for o in report.outcomes if o.exit_code]
     if codes:
         raise typer.Exit(max(codes))
@@ -166,6 +171,16 @@ def import_(
     section: SectionOpt = None,
     tag: AddTagOpt = None,
     dry_run: DryRunOpt = False,
+    max_entries: Annotated[
+        int | None,
+        typer.Option(
+            "--max-entries",
+            min=1,
+            metavar="N",
+            help="Refuse a file with more entries than N (default 250,000).",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import a BibTeX file: new papers are added, known ones enriched, and entries that
@@ -176,7 +191,7 @@ def import_(
     from ..importers.bibtex import BibFile
     from ..ingest import ingest
 
-    bib = BibFile(file)
+    bib = BibFile(file, max_entries=max_entries)
     with _progress_bar("importing") as progress:
         report = ingest(
             database(ctx, write=not dry_run),
@@ -188,17 +203,19 @@ def import_(
             info=bib.info,
         )
     counts = report.counts()
-    if as_json:
-        output.emit_json(report.as_dict())
-    else:
-        for outcome in report.outcomes:
-            if outcome.action in ("enriched", "failed"):
-                _print_outcome(outcome, report.dry_run)
-        verb = "would import" if report.dry_run else "imported"
-        output.plain(
-            f"{verb} {file.name} ({report.info['encoding']}): {counts['added']} added, "
-            f"{counts['enriched']} enriched, {counts['skipped']} skipped, {counts['failed']} failed"
-        )
+    with reporting(_saved(f"the import of {file.name} was saved", report)):
+        if as_json:
+            output.emit_json(report.as_dict())
+        else:
+            for outcome in report.outcomes:
+                if outcome.action in ("enriched", "failed"):
+                    _print_outcome(outcome, report.dry_run)
+            verb = "would import" if report.dry_run else "imported"
+            output.plain(
+                f"{verb} {file.name} ({report.info['encoding']}): {counts['added']} added, "
+                f"{counts['enriched']} enriched, {counts['skipped']} skipped, "
+                f"{counts['failed']} failed"
+            )
     if counts["failed"] == len(report.outcomes):
         from ..errors import BadInput
 
@@ -206,6 +223,14 @@ def import_(
             f"nothing usable in {file.name} ({counts['failed']} entries failed, nothing written)",
             "fix the entries listed above and import again",
         )
+
+
+def _saved(what: str, report: Any) -> str | None:
+    """What a committed `add` or `import` wrote, for a report that gets cut short."""
+    if report.dry_run:
+        return None
+    counts = report.counts()
+    return f"{what} ({', '.join(f'{counts[n]:,} {n}' for n in ('added', 'enriched'))})"
 
 
 _DRY_VERBS = {"added": "would add", "enriched": "would enrich", "skipped": "would skip"}

@@ -9,7 +9,6 @@ share (citation labels and keys, links, LaTeX escaping) lives outside this folde
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -197,18 +196,3 @@ def _survey(db: sqlite3.Connection) -> dict[str, Any] | None:
         return queries.paper_dict(queries.find_paper(db, SURVEY_ARXIV_ID))
     except NotFound:
         return None
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the new one, never half:
-    a temporary file beside it, flushed to disk, then renamed over it."""
-    path = path.expanduser()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -5,11 +5,17 @@ searches).
 
 The package blurs what a user must tell apart: it has no request timeout, and it returns
 an empty list both for an id arXiv does not know and for a body that is not a feed at
-all. So this module gives its `Client` a timeout, does its own retries with backoff, and
-checks that every body really is an Atom feed:
+all. So this module gives its `Client` a bounded transport, does its own retries with
+backoff, and checks that every body really is an Atom feed:
 
 - not known to arXiv (empty feed, or arXiv's HTTP 400 "Error" entry) → `NotFound`
-- garbage body, truncated XML, 5xx, timeout — after the retries → `ServiceError`
+- garbage body, truncated XML, an entry the package cannot read (a bad date), 5xx,
+  timeout — after the retries → `ServiceError`
+- an answer larger than `MAX_RESPONSE_BYTES`, on the wire or decompressed (a gzip
+  bomb) → `ServiceError` at once, having read no more than that
+
+Each request ends within its timeout in all — connecting, waiting, reading — not only
+between two packets: a server that sends a byte every half second still fails in time.
 
 arXiv's terms of use (https://info.arxiv.org/help/api/tou.html) ask for no more than one
 request every three seconds from one client and a User-Agent that says who is asking:
@@ -20,18 +26,21 @@ Settings (environment): `LRMKB_ARXIV_API` (API endpoint, for mirrors and tests),
 `LRMKB_ARXIV_TIMEOUT` (seconds per request, default 15), `LRMKB_ARXIV_RETRIES` (default 3),
 `LRMKB_ARXIV_BACKOFF` (first retry delay in seconds, doubled each time; default 3),
 `LRMKB_ARXIV_DELAY` (seconds between two requests, default 3), `LRMKB_ARXIV_DEADLINE`
-(seconds one command may spend on arXiv in all, default 900)."""
+(seconds one command may spend on arXiv in all, default 900). A value outside `LIMITS`
+— `nan`, `inf`, a negative number, a timeout of 0 — is a usage error (exit 2)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..errors import BadInput, NotFound, ServiceError, UsageError
+from ..errors import NotFound, ServiceError, UsageError
 from ..ids import ACCEPTED_ARXIV_FORMS, ArxivId, parse_arxiv_id, parse_doi
 from ..records import Failure, PaperFields, Record
 
@@ -51,6 +60,16 @@ MAX_RETRY_AFTER = 60.0
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _TOTAL = "{http://a9.com/-/spec/opensearch/1.1/}totalResults"
 _FAILED_HINT = "try again later or set LRMKB_ARXIV_API to a mirror"
+MAX_RESPONSE_BYTES = 32 * 2**20
+"""The most lrmkb reads of one answer, as sent and once decompressed (gzip, deflate):
+arXiv's answer for the 2,000 ids it allows per request is about 8 MB."""
+LIMITS = {  # name: (default, lowest, highest, whole number)
+    "LRMKB_ARXIV_TIMEOUT": (15.0, 0.001, 3600.0, False),
+    "LRMKB_ARXIV_RETRIES": (3, 0, 20, True),
+    "LRMKB_ARXIV_BACKOFF": (3.0, 0.0, 600.0, False),
+    "LRMKB_ARXIV_DELAY": (3.0, 0.0, 600.0, False),
+    "LRMKB_ARXIV_DEADLINE": (900.0, 0.001, 86400.0, False),
+}
 
 
 @dataclass(frozen=True)
@@ -66,24 +85,30 @@ class Settings:
     def from_env(cls) -> Settings:
         return cls(
             api=os.environ.get("LRMKB_ARXIV_API") or DEFAULT_API,
-            timeout=_env_number("LRMKB_ARXIV_TIMEOUT", 15.0),
-            retries=int(_env_number("LRMKB_ARXIV_RETRIES", 3)),
-            backoff=_env_number("LRMKB_ARXIV_BACKOFF", 3.0),
-            delay=_env_number("LRMKB_ARXIV_DELAY", 3.0),
-            deadline=_env_number("LRMKB_ARXIV_DEADLINE", 900.0),
+            timeout=_env_number("LRMKB_ARXIV_TIMEOUT"),
+            retries=int(_env_number("LRMKB_ARXIV_RETRIES")),
+            backoff=_env_number("LRMKB_ARXIV_BACKOFF"),
+            delay=_env_number("LRMKB_ARXIV_DELAY"),
+            deadline=_env_number("LRMKB_ARXIV_DEADLINE"),
         )
 
 
-def _env_number(name: str, default: float) -> float:
-    value = os.environ.get(name)
+def _env_number(name: str) -> float:
+    """The setting `name` from the environment, within `LIMITS`; `UsageError` if not."""
+    default, lowest, highest, whole = LIMITS[name]
+    value = os.environ.get(name, "").strip()
     if not value:
         return default
     try:
-        number = float(value)
+        number = int(value) if whole else float(value)
     except ValueError:
-        number = -1.0
-    if not 0 <= number < float("inf"):
-        raise BadInput(f"{name}={value!r} is not a number", f"set {name} to a number or unset it")
+        number = None
+    if number is None or not (lowest <= number <= highest):  # also refuses nan
+        what = "a whole number" if whole else "a number of seconds"
+        raise UsageError(
+            f"{name} must be {what} from {lowest:g} to {highest:g}, not {value!r}",
+            "fix or unset it",
+        )
     return number
 
 
@@ -176,15 +201,17 @@ class Client:
             def send(self, request: Any, **kwargs: Any) -> Any:
                 # the package sets its own User-Agent per request: ours says who asks
                 request.headers["User-Agent"] = f"{USER_AGENT} {request.headers['User-Agent']}"
-                kwargs["timeout"] = limits.timeout()
                 limits.requests += 1
-                return super().send(request, **kwargs)
+                return _bounded_send(super().send, request, limits.timeout(), kwargs)
 
         client.query_url_format = settings.api + "?{}"
         adapter = Adapter(max_retries=0)
         client._session.mount("http://", adapter)
         client._session.mount("https://", adapter)
         client._session.hooks["response"] = [lambda r, *a, **k: self._responses.append(r)]
+        client._session.headers["Accept-Encoding"] = "gzip, deflate"  # what _read_body bounds
+        # the package logs what it skips ("Malformed feed") to stderr; lrmkb reports it itself
+        logging.getLogger("arxiv").addHandler(logging.NullHandler())
 
     def timeout(self) -> float:
         """Seconds the next request may take: the per-request timeout, or what is left
@@ -285,6 +312,10 @@ class Client:
                 problem = f"no answer within {self.settings.timeout:g} s"
             except requests.RequestException as exc:
                 problem = f"cannot connect ({type(exc).__name__})"
+            except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+                # the package met a field it cannot read (a `<published>` that is no date):
+                # the feed is arXiv's, not lrmkb's, so this is a bad answer, not a bug
+                raise _failed(f"an entry it cannot read: {exc}") from exc
             if attempt >= self.settings.retries:
                 raise _failed(f"{problem}, {attempt + 1} tries")
             self._pause(
@@ -298,12 +329,82 @@ def _failed(problem: str) -> ServiceError:
 
 
 def _retry_after(response: requests.Response | None) -> float | None:
-    """Honour a numeric Retry-After (capped): arXiv sends one with its 429s."""
-    value = response.headers.get("Retry-After", "") if response is not None else ""
-    try:
+    """Honour a Retry-After (seconds, or an HTTP date; RFC 9110 §10.2.3), within 0 to
+    `MAX_RETRY_AFTER` seconds: arXiv sends one with its 429s. Anything else (`nan`,
+    `-5`, garbage) is ignored and the usual backoff applies."""
+    from email.utils import parsedate_to_datetime
+
+    value = response.headers.get("Retry-After", "").strip() if response is not None else ""
+    if value.isdigit():
         return min(float(value), MAX_RETRY_AFTER)
-    except ValueError:
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:
+        return None
+    return min(max((when - datetime.now(UTC)).total_seconds(), 0.0), MAX_RETRY_AFTER)
+
+
+def _bounded_send(send: Callable[..., Any], request: Any, timeout: float, kwargs: Any) -> Any:
+    """`send(request)` (a requests transport's) ended within `timeout` seconds in all —
+    connecting, waiting, reading — and reading at most `MAX_RESPONSE_BYTES`.
+
+    requests has only a socket timeout, which a server that sends a byte now and then
+    never triggers; so the request runs in a thread that the caller stops waiting for at
+    the deadline (a daemon thread: it cannot keep lrmkb alive), and the body is read in
+    bounded pieces, decompressed by urllib3 no more than a piece at a time (urllib3 ≥ 2.6,
+    see CVE-2025-66471)."""
+    import threading
+
+    import requests
+
+    kwargs.update(timeout=timeout, stream=True)
+    deadline = time.monotonic() + timeout
+    outcome: list[Any] = []
+
+    def fetch() -> None:
+        try:
+            response = send(request, **kwargs)
+            try:
+                response._content = _read_body(response.raw, deadline)
+            finally:
+                response.close()
+            outcome.append(response)
+        except BaseException as exc:  # handed to the waiting thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=fetch, name="arxiv-request", daemon=True)
+    worker.start()
+    worker.join(max(deadline - time.monotonic(), 0))
+    if not outcome:
+        raise requests.Timeout(f"no complete answer within {timeout:g} s")
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _read_body(raw: Any, deadline: float) -> bytes:
+    """The decoded body of a urllib3 response, read piece by piece until it ends, the
+    deadline passes (`requests.Timeout`) or it grows past a size limit (`ServiceError`)."""
+    import requests
+
+    declared = raw.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+        raise _too_large(f"{int(declared):,} bytes announced")
+    pieces, size = [], 0
+    while piece := raw.read1(1 << 20, decode_content=True):
+        size += len(piece)
+        if size > MAX_RESPONSE_BYTES or raw.tell() > MAX_RESPONSE_BYTES:
+            raise _too_large(f"more than {MAX_RESPONSE_BYTES:,} bytes")
+        if time.monotonic() > deadline:
+            raise requests.Timeout("the answer did not end in time")
+        pieces.append(piece)
+    return b"".join(pieces)
+
+
+def _too_large(what: str) -> ServiceError:
+    return ServiceError(f"arXiv's answer is too large ({what})", _FAILED_HINT)
 
 
 def _parse_xml(body: bytes) -> Any:

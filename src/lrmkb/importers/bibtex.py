@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadInput
+from ..files import read_regular
 from ..gcpause import collector_paused
 from ..ids import parse_arxiv_id, parse_doi
 from ..records import Failure, Record
@@ -204,15 +205,35 @@ class BibProblem:
     reason: str
 
 
+MAX_ENTRIES = 250_000
+"""Entries one `import` takes unless told otherwise (`--max-entries`): a bibliography
+ten times the largest personal ones, about 100 MB of BibTeX. A bigger file is far more
+likely a mistake (a database dump, a concatenation gone wrong) than a library."""
+_ENTRY_START_RE = re.compile(r"^[ \t]*@(?![ \t]*(?:string|comment|preamble)\b)", re.M | re.I)
+
+
+def count_entries(text: str) -> int:
+    """About how many entries a .bib text holds, before parsing it: the blocks starting a
+    line with `@`, other than `@string`, `@comment` and `@preamble`."""
+    return sum(1 for _ in _ENTRY_START_RE.finditer(text))
+
+
 class BibFile:
     """The entries of a .bib file, as records. Made, it has read the file (`read_bib`:
-    `BadInput` for a file that is not text); iterated, it parses it and yields, in file
+    `BadInput` for a file that is not text, or one with more than `max_entries`
+    entries, default `MAX_ENTRIES`); iterated, it parses it and yields, in file
     order, a `Record` for each usable entry and a `Failure` (with its line and why) for
     each entry that cannot be used. A file with no entry at all raises `BadInput`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, max_entries: int | None = None) -> None:
         self.path = path
         self.text, self.encoding = read_bib(path)
+        limit = max_entries or MAX_ENTRIES
+        if (count := count_entries(self.text)) > limit:
+            raise BadInput(
+                f"{path.name} has about {count:,} entries, more than the {limit:,} an import takes",
+                "import it in parts, or raise the limit with --max-entries",
+            )
 
     @property
     def info(self) -> dict[str, str]:
@@ -241,7 +262,7 @@ def read_bib(path: Path) -> tuple[str, str]:
     UTF-8 (with or without BOM) is expected; Windows-1252, then Latin-1, is the fallback
     older exports need. UTF-16 and binary files are refused: decoding them as
     Latin-1 would import garbage."""
-    data = path.read_bytes()
+    data = read_regular(path)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:65536]:
         raise BadInput(
             f"{path} is not a text BibTeX file (UTF-16 or binary)",

@@ -318,7 +318,7 @@ def _subtree_members(nodes: list[dict[str, Any]]) -> dict[str, set[str]]:
 
 def build(root: Path, output: Path) -> dict[str, int]:
     """Write a fresh database at `output` from the seeds in `root`, atomically."""
-    from ..store import Database
+    from ..store import Database, committing
 
     seeds = load(root)
     problems = validate(seeds)
@@ -335,7 +335,8 @@ def build(root: Path, output: Path) -> dict[str, int]:
 
         record_release(db, SEED_TIMESTAMP)
         db.execute("VACUUM")
-    os.replace(tmp, output)
+    with committing():
+        os.replace(tmp, output)
     return {"papers": len(seeds.papers), "nodes": len(seeds.nodes), "findings": len(seeds.findings)}
 
 
