@@ -7,7 +7,8 @@ real recordings there, and ours in `tests/fixtures/arxiv/` (see its README). A r
 matched on its `id_list` parameter. Our manifest may add `headers` and `delay_seconds`, and
 may name the same `id_list` several times: those answers are served in order, one per
 request, the last one repeating (a 429, then the feed). An `id_list` with no recording gets
-a 404, so a test that asks for something unrecorded fails loudly.
+a 404, so a test that asks for something unrecorded fails loudly. A test may add hostile
+answers of its own to `.routes` (a `Reply` that drips, a gzip bomb, odd headers).
 
 Searches (`search_query=`) are answered from `SearchArchive`: the entries of the real
 search responses in `tests/fixtures/arxiv-recorded/` and of our synthetic feed in
@@ -49,10 +50,14 @@ _CONTENT_TYPES = {".xml": "application/atom+xml; charset=UTF-8", ".html": "text/
 
 @dataclass
 class Reply:
+    """One answer. A hostile one may `delay` before it starts, or `drip` its body one
+    byte every `drip` seconds (headers first), as a server that never quite stalls."""
+
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    drip: float = 0.0
 
 
 def load_replies(*folders: Path) -> dict[str, list[Reply]]:
@@ -114,7 +119,13 @@ def _handler(replay: ArxivReplay) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             # the client may have given up waiting: that is what the timeout test wants
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(reply.body)
+                if not reply.drip:
+                    self.wfile.write(reply.body)
+                for n in range(len(reply.body) if reply.drip else 0):
+                    self.wfile.write(reply.body[n : n + 1])
+                    self.wfile.flush()
+                    if replay.stopping.wait(reply.drip):
+                        return
 
         def log_message(self, *args: object) -> None:
             pass

@@ -33,8 +33,8 @@ class Outcome:
     def of(cls, result: Any) -> Outcome:
         if isinstance(result, Outcome):
             return result
-        if isinstance(result, subprocess.CompletedProcess):
-            return cls(result.returncode, result.stdout, result.stderr)
+        if isinstance(result, subprocess.CompletedProcess):  # a stream not captured: ""
+            return cls(result.returncode, result.stdout or "", result.stderr or "")
         return cls(result.exit_code, result.stdout, result.stderr)
 
 
@@ -69,14 +69,27 @@ def assert_clean_failure(result: Any, code: int, db: Path, before: str | bytes) 
     return lines[-1]
 
 
+INSTALLED = Path(sys.executable).with_name("lrmkb")
+
+
+def lrmkb_command(*args: str) -> list[str]:
+    """The command line a user's shell runs: the `lrmkb` script installed beside this
+    Python (the venv's), or `python -m lrmkb` where there is none."""
+    if INSTALLED.exists():
+        return [str(INSTALLED), *args]
+    return [sys.executable, "-m", "lrmkb", *args]
+
+
 def lrmkb_process(
     *args: str, env: dict[str, str] | None = None, timeout: float = 300, **kwargs: Any
 ) -> subprocess.CompletedProcess[str]:
-    """`python -m lrmkb ARGS` as a separate process, the way a user's shell runs it."""
+    """`lrmkb ARGS` as a separate process, the way a user's shell runs it. Output is
+    read as UTF-8, bytes that are not shown as escapes."""
+    kwargs.setdefault("capture_output", "stdout" not in kwargs and "stderr" not in kwargs)
     return subprocess.run(
-        [sys.executable, "-m", "lrmkb", *args],
-        capture_output=True,
-        text=True,
+        lrmkb_command(*args),
+        encoding="utf-8",
+        errors="backslashreplace",
         env=process_env(env),
         cwd=ROOT,
         timeout=timeout,

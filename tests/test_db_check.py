@@ -39,14 +39,14 @@ def test_a_sound_database_passes_every_check(cli, db_file: Path) -> None:
     code, report = check(cli)
     assert code == EXIT["ok"]
     assert report["problems"] == []
-    assert report["checked"] == ["integrity", "foreign keys", "search index", "records"]
+    assert report["checked"] == ["integrity", "schema", "foreign keys", "search index", "records"]
 
 
 def test_plain_output_is_a_summary_line(cli) -> None:
     result = cli("db", "check")
     assert result.exit_code == 0
     assert result.stdout == (
-        "0 problem(s); checked: integrity, foreign keys, search index, records\n"
+        "0 problem(s); checked: integrity, schema, foreign keys, search index, records\n"
     )
 
 

@@ -645,7 +645,7 @@ SAME_AS_TYPER = [
 def test_fast_path_prints_what_the_typer_command_prints(
     cli, db_file: Path, args: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert search_cli.run_fast(["--db", str(db_file), "search", *args]) is True
+    assert search_cli.run_fast(["--db", str(db_file), "search", *args]) == 0
     fast = capsys.readouterr()
     typer = cli("search", *args)
     assert typer.exit_code == 0
@@ -677,7 +677,7 @@ def test_anything_unusual_goes_to_typer(args: list[str]) -> None:
 
 def test_errors_are_reported_by_typer_with_its_exit_codes(tmp_path: Path) -> None:
     missing = tmp_path / "none.db"
-    assert search_cli.run_fast(["--db", str(missing), "search", "x"]) is False
+    assert search_cli.run_fast(["--db", str(missing), "search", "x"]) is None
     done = _lrmkb("--db", str(missing), "search", "x")
     assert done.returncode == 4
     assert done.stderr.startswith(f"Error: no database at {missing}")
