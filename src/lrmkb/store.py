@@ -19,7 +19,7 @@ from typing import Literal
 
 from .errors import DatabaseProblem, UsageError
 from .files import SQLITE_MAGIC, check_database_file, open_regular
-from .migrations import SCHEMA_VERSION, migrate
+from .migrations import SCHEMA_VERSION, migrate, schema_differences
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -216,6 +216,8 @@ class Database(sqlite3.Connection):
             _check_schema(db, path)
             if write:
                 _use_wal(db)
+                if problem := schema_problem(db, path):  # a write must never build on it
+                    raise problem
         except sqlite3.Error as exc:
             db.close()
             raise database_problem(exc, path) from exc
@@ -292,6 +294,19 @@ def _check_schema(db: sqlite3.Connection, path: Path) -> None:
         from .search import refresh_index
 
         migrate(db, refresh_index)
+
+
+def schema_problem(db: sqlite3.Connection, path: Path) -> DatabaseProblem | None:
+    """A database whose tables, columns, indexes or triggers are not what lrmkb's
+    migrations make (a column dropped by another tool), as the error to report."""
+    differences = schema_differences(db)
+    if not differences:
+        return None
+    return DatabaseProblem(
+        f"{path} does not have lrmkb's schema ({'; '.join(differences[:3])})",
+        "it was changed by another program: restore it from a backup, "
+        "or check it with `lrmkb db check`",
+    )
 
 
 def _use_wal(db: sqlite3.Connection) -> None:

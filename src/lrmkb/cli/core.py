@@ -12,6 +12,7 @@ the command ends. (The guard reads `--debug` from the same context.)"""
 from __future__ import annotations
 
 import functools
+import gc
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -84,7 +85,7 @@ def guarded(fn: F) -> F:
 
         ctx = kwargs.get("ctx")  # Typer's context is Click's, not a `typer.Context`
         run = ctx.find_object(Invocation) if hasattr(ctx, "find_object") else None
-        before = commits()
+        before, out_of_memory = commits(), False
 
         def saved() -> str | None:
             return "the changes were saved" if commits() > before else None
@@ -96,6 +97,9 @@ def guarded(fn: F) -> F:
                 sys.stdout.flush()
         except (typer.Exit, typer.Abort, typer.exceptions.TyperException):
             raise
+        except MemoryError:
+            out_of_memory = True  # reported below, once the traceback (and with it the
+            # frames that filled memory) is gone: explaining needs memory too
         except Reported as done:
             _debug_traceback(run)
             raise typer.Exit(done.code) from None
@@ -108,6 +112,11 @@ def guarded(fn: F) -> F:
             message, code = streams.explain(exc, run and run.path)
             streams.error(message)
             raise typer.Exit(code) from None
+        if out_of_memory:
+            gc.collect()
+            message, code = streams.explain(MemoryError())
+            streams.error(message)
+            raise typer.Exit(code)
 
     return wrapper  # type: ignore[return-value]
 

@@ -192,19 +192,16 @@ def _schema_damage(db: str | os.PathLike[str] | None) -> str | None:
     be a schema changed behind lrmkb's back: say so, rather than report a bug."""
     if db is None:
         return None
-    from ..migrations import schema_differences
+    from pathlib import Path
+
+    from ..store import schema_problem
 
     try:
         with contextlib.closing(sqlite3.connect(f"file:{os.fspath(db)}?mode=ro", uri=True)) as conn:
-            problems = schema_differences(conn)
+            problem = schema_problem(conn, Path(db))
     except sqlite3.Error:
         return None
-    if not problems:
-        return None
-    return (
-        f"{os.fspath(db)} does not have lrmkb's schema ({'; '.join(problems[:3])}) — it was "
-        "changed by another program: restore it from a backup, or check it with `lrmkb db check`"
-    )
+    return str(problem) if problem else None
 
 
 def _undecodable_argument() -> str | None:

@@ -382,11 +382,12 @@ def _usable_fields(fields: list[Any], strings: dict[str, str]) -> tuple[dict[str
 
 @contextmanager
 def _quiet_splitter() -> Iterator[None]:
-    """bibtexparser logs a warning for each block it gives up on; lrmkb reports those
-    itself, and the warnings would otherwise reach the user's terminal."""
+    """bibtexparser logs a warning for each block it gives up on (an error for one it
+    failed on unexpectedly, e.g. out of memory); lrmkb reports those itself, and the
+    messages would otherwise reach the user's terminal."""
     splitter_log = logging.getLogger("bibtexparser.splitter")
     level = splitter_log.level
-    splitter_log.setLevel(logging.ERROR)
+    splitter_log.setLevel(logging.CRITICAL)
     try:
         yield
     finally:
