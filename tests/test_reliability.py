@@ -359,9 +359,9 @@ def _with_stdout(kind: str) -> dict[str, Any]:
     return options
 
 
-READS = {
+READS = {  # (search: every result, so that no "showing 10 of …" notice goes to stderr)
     "show": ("show", KEY),
-    "search (fast path)": ("search", "overthinking"),
+    "search (fast path)": ("search", "overthinking", "--limit", "0"),
     "search --json": ("search", "overthinking", "--json"),
     "tree": ("tree",),
     "export": ("export", "--section", "4.3"),
