@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
+from . import streams
 from .streams import json_text
 
 stdout = Console(highlight=False, soft_wrap=False)
@@ -26,3 +27,8 @@ def emit_json(data: Any) -> None:
 def plain(line: str = "") -> None:
     """A line of text as is (no markup), for piped output."""
     sys.stdout.write(line + "\n")
+
+
+def error(message: str) -> None:
+    """One line on stderr: `Error: what went wrong — what to do`."""
+    streams.error(message)
