@@ -545,7 +545,7 @@ def test_a_damaged_schema_is_a_database_problem(db_file: Path) -> None:
     before = snapshot(db_file)
     checks = {
         " ".join(args): refused(db_file, args, EXIT["database"], "venue", before)
-        for args in (("show", KEY), ("tag", KEY, "x"), ("export",), ("doctor",))
+        for args in (("show", KEY), ("tag", KEY, "x"), ("export",))
     }
 
     def db_check() -> None:
