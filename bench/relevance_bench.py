@@ -1,5 +1,7 @@
 """How well does `lrmkb search` answer a researcher's question? nDCG@10 and recall@20 on
-the relevance set in bench/relevance.toml, for its tuning and held-out halves.
+the relevance set in bench/relevance.toml, for its tuning and held-out halves and its
+fresh questions (written after tuning ended, by someone who had not read the ranking code,
+and never tuned on: the honest figure).
 
 Each question's graded relevance comes from the survey's own citations as the database
 holds them (node membership): a paper cited under one of the question's nodes (or below
@@ -7,7 +9,7 @@ it) is grade 2, a paper cited elsewhere in the section holding one of those rese
 questions grade 1. The ranking judged is the paper list of `search(db, question)`, the
 library call behind `lrmkb search QUESTION` (its `paper` rows).
 
-    python bench/relevance_bench.py               # both halves, on data/survey.db
+    python bench/relevance_bench.py               # every split, on data/survey.db
     python bench/relevance_bench.py --verbose     # and every question's figures
     python bench/relevance_bench.py --json
 
@@ -35,7 +37,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "bench" / "relevance.toml"
 SURVEY_DB = ROOT / "data" / "survey.db"
-SPLITS = ("tune", "held-out")
+SPLITS = ("tune", "held-out", "fresh")
+# how the report names each split: "fresh" questions were written after tuning ended
+SPLIT_NAMES = {"tune": "tune", "held-out": "held-out", "fresh": "fresh held-out, never tuned"}
 DEPTH, RECALL_DEPTH = 10, 20
 
 Ranker = Callable[[str], tuple[list[str], str | None]]  # question → paper keys, answer topic
@@ -152,7 +156,7 @@ def print_report(report: dict, verbose: bool) -> None:
         print()
     for split, s in report["summary"].items():
         print(
-            f"{split:<9} {s['questions']} questions: mean nDCG@10 {s['ndcg@10']:.3f}, "
+            f"{SPLIT_NAMES[split]}: {s['questions']} questions: mean nDCG@10 {s['ndcg@10']:.3f}, "
             f"recall@20 {s['recall@20']:.3f}, unanswered {len(s['unanswered'])}, "
             f"answer topic right {s['answer_topic']:.0%}"
         )
