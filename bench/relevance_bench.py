@@ -37,9 +37,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "bench" / "relevance.toml"
 SURVEY_DB = ROOT / "data" / "survey.db"
-SPLITS = ("tune", "held-out", "fresh")
+SPLITS = ("tune", "held-out", "fresh", "fresh-2")
 # how the report names each split: "fresh" questions were written after tuning ended
-SPLIT_NAMES = {"tune": "tune", "held-out": "held-out", "fresh": "fresh held-out, never tuned"}
+SPLIT_NAMES = {
+    "tune": "tune",
+    "held-out": "held-out",
+    "fresh": "fresh held-out, never tuned",
+    "fresh-2": "fresh held-out 2, never tuned",
+}
 DEPTH, RECALL_DEPTH = 10, 20
 
 Ranker = Callable[[str], tuple[list[str], str | None]]  # question → paper keys, answer topic
