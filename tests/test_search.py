@@ -389,6 +389,37 @@ def test_a_short_name_leads(cli) -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "key", "topics"),
+    [
+        ("Thought Anchors", "bogdan2025thought", ["3.1.1", "3.2.1", "3.3.1"]),
+        ("r1 thoughtology", "marjanovic2025deepseekr1", ["3.1.1", "4.3.1"]),
+        ("Rank-1 LoRAs", "ward2025rank1", ["3.3.3"]),
+    ],
+)
+def test_a_short_name_only_one_paper_goes_by_is_a_look_up(
+    cli, name: str, key: str, topics: list[str]
+) -> None:
+    """Issue 13's "Thought Anchors" once answered with 4.4.1 (Unsafety: "thought" is in
+    every chain of thought) above the paper; a name nothing else uses is a look-up."""
+    result = cli("search", *name.split())
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith(f"paper\t{key}\t")
+    data = found(cli, *name.split())
+    assert (data["lookup"], data["answer"], keys(data)) == (True, None, [key])
+    assert keys(data, "node") == topics
+
+
+@pytest.mark.parametrize("name", ["Steering Vectors", "Sparse Autoencoders", "DAPO"])
+def test_a_short_name_that_is_also_a_topic_is_ranked(cli, name: str) -> None:
+    """A short name others use too (in titles, or the survey's topics) leads the papers,
+    but the topic still answers and the other papers follow."""
+    data = found(cli, *name.split())
+    assert data["lookup"] is False and data["answer"] is not None
+    assert data["results"]["paper"][0]["match"] == "short name"
+    assert len(keys(data)) > 1
+
+
+@pytest.mark.parametrize(
     ("name", "key"),
     [
         ("Harmful Prompts Decomposition", "yao2025mousetrap"),  # 3 of 4 words of its name

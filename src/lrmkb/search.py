@@ -291,7 +291,8 @@ def search(
 
     Returns {query, corrected, corrections, ignored, fts, lookup, topics, answer, totals,
     results}: `results` maps each kind asked for to its best results, `totals` to how many
-    there are; `lookup` says the query only named papers (by key, id, DOI or title), and
+    there are; `lookup` says the query only named papers (by key, id, DOI, title or a short
+    name nothing else uses), and
     the results are those papers, their topics and the findings that cite them.
     Raises BadInput for a query with nothing to search for (or malformed: see
     `query.parse`) and NotFound for an unknown section."""
@@ -313,7 +314,7 @@ def search(
     fixes = correct(db, query)
     drop_common(db, query)
     by_words = _named_by_words(db, query)
-    titled = [item for item in by_words if item[1] == "title"]
+    titled = [item for item in by_words if _names_only(db, item, query.words)]
     if titled and not query.required and not query.exclude and not query.has_filters():
         named, query.soft = named + titled, []  # a whole title: the paper, not a topic
     else:
@@ -406,6 +407,40 @@ def _named_by_words(db: sqlite3.Connection, query: Query) -> list[tuple[int, str
 
 
 _NAME_WORDS_RE = re.compile(r"[^\W_]+")
+
+
+def _names_only(db: sqlite3.Connection, named: tuple[int, str], typed: list[str]) -> bool:
+    """Whether the `typed` words name one paper and nothing else, so that they are a
+    look-up: its whole title, or the whole of a short name no other paper's title or short
+    name and no topic of the survey uses ("Thought Anchors", "R1 Thoughtology"; not
+    "Steering Vectors" or "Sparse Autoencoders", which are short names too but name a
+    topic and several papers)."""
+    paper_id, how = named
+    if how == "title":
+        return True
+    if how != "short name":
+        return False
+    words = [fold(w) for w in typed]
+    row = db.execute(
+        "SELECT short_name, other_short_names FROM paper WHERE id = ?", (paper_id,)
+    ).fetchone()
+    whole = [n for n in _short_names(*row) if [fold(w) for w in _NAME_WORDS_RE.findall(n)] == words]
+    if not whole:
+        return False
+    phrase = '"' + " ".join(words).replace('"', '""') + '"'
+    others = db.execute(
+        "SELECT 1 FROM search_index WHERE search_index MATCH ?"
+        " AND ((rowid > ? AND rowid < ? AND rowid != ?) OR (rowid > ? AND rowid < ?)) LIMIT 1",
+        (
+            f"{{title short_name body}} : {phrase}",
+            OFFSETS["paper"],
+            OFFSETS["paper"] + SPAN,
+            OFFSETS["paper"] + paper_id,
+            OFFSETS["node"],
+            OFFSETS["node"] + SPAN,
+        ),
+    ).fetchone()
+    return others is None
 
 
 def _names(typed: list[str], title: str, short_names: list[str]) -> str | None:
