@@ -336,6 +336,10 @@ def test_nothing_close_enough_means_no_results_said_on_stderr(cli) -> None:
         ("marjanovic2025deepseekr1", "key"),
         ("Marjanovic2025DeepSeekR1", "key"),
         ("Deepseek-r1 thoughtology: Let’s think about llm reasoning", "title"),
+        ("2504.07128.", "arxiv"),  # pasted from a sentence, brackets or quotes around it
+        ("(arXiv:2504.07128),", "arxiv"),
+        ("“2504.07128”", "arxiv"),
+        ("[marjanovic2025deepseekr1]", "key"),
     ],
 )
 def test_a_paper_named_by_id_key_or_title_is_the_answer(cli, query: str, how: str) -> None:

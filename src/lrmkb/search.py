@@ -363,18 +363,31 @@ def _named_by_ids(db: sqlite3.Connection, text: str) -> tuple[list[tuple[int, st
     which spares a plain search loading the id parsers."""
     if not _ID_LIKE_RE.search(text):
         return [], text
-    from .queries import resolve_paper
-
-    if found := resolve_paper(db, text):
+    if found := _resolve(db, text):
         return [(found[0]["id"], found[1])], ""
     named, rest = [], []
     for word in text.split():
-        found = resolve_paper(db, word) if _ID_LIKE_RE.search(word) else None
+        found = _resolve(db, word) if _ID_LIKE_RE.search(word) else None
         if found:
             named.append((found[0]["id"], found[1]))
         else:
             rest.append(word)
     return named, " ".join(rest)
+
+
+# What a pasted id is often wrapped in: "(arXiv:2504.07128)", "see 2504.07128.", "10.1/x,"
+_WRAPPING = ".,;:!?()[]{}<>\"'`“”‘’"
+
+
+def _resolve(db: sqlite3.Connection, ref: str) -> tuple[sqlite3.Row, str] | None:
+    """`queries.resolve_paper`, then again without the punctuation around `ref` (tried
+    second: a DOI may end in a bracket)."""
+    from .queries import resolve_paper
+
+    found = resolve_paper(db, ref)
+    if found is None and (bare := ref.strip(_WRAPPING)) not in ("", ref):
+        found = resolve_paper(db, bare)
+    return found
 
 
 def _named_by_words(db: sqlite3.Connection, query: Query) -> list[tuple[int, str]]:
