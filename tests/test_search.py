@@ -362,6 +362,22 @@ def test_filters_and_exclusions_narrow_a_look_up(cli, narrowing: str) -> None:
     assert keys(kept) == ["marjanovic2025deepseekr1"] and kept["lookup"] is True
 
 
+def test_a_surname_and_year_name_the_papers_whose_keys_begin_so(cli, db_file: Path) -> None:
+    """`marjanovic2025` (what `show marjanovic2025` suggests completing) found nothing."""
+    result = cli("search", "Marjanović2025")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith("paper\tmarjanovic2025deepseekr1\t")
+    with sqlite3.connect(db_file) as db:
+        chen = [r[0] for r in db.execute("SELECT key FROM paper WHERE key LIKE 'chen2025%'")]
+    data = found(cli, "chen2025")
+    assert data["lookup"] is True and len(chen) > 1
+    assert [(p["key"], p["match"]) for p in data["results"]["paper"]] == [
+        (key, "key prefix") for key in sorted(chen)
+    ]
+    ranked = found(cli, "chen2025", "overthinking")
+    assert keys(ranked)[: len(chen)] == sorted(chen) and ranked["answer"]["code"] == "4.3"
+
+
 def test_a_doi_finds_its_paper(cli, tmp_path: Path) -> None:
     (tmp_path / "doi.bib").write_text(
         "@article{okafor2025quolls,\n  author = {Ngozi Okafor},\n  title = {Quoll reasoning},\n"

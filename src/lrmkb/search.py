@@ -291,8 +291,8 @@ def search(
 
     Returns {query, corrected, corrections, ignored, fts, lookup, topics, answer, totals,
     results}: `results` maps each kind asked for to its best results, `totals` to how many
-    there are; `lookup` says the query only named papers (by key, id, DOI, title or a short
-    name nothing else uses), and
+    there are; `lookup` says the query only named papers (by key or its surname-and-year
+    start, id, DOI, title or a short name nothing else uses), and
     the results are those papers, their topics and the findings that cite them.
     Raises BadInput for a query with nothing to search for (or malformed: see
     `query.parse`) and NotFound for an unknown section."""
@@ -370,9 +370,30 @@ def _named_by_ids(db: sqlite3.Connection, text: str) -> tuple[list[tuple[int, st
         found = _resolve(db, word) if _ID_LIKE_RE.search(word) else None
         if found:
             named.append((found[0]["id"], found[1]))
+        elif stubbed := _by_key_stub(db, word):
+            named += [(paper_id, "key prefix") for paper_id in stubbed]
         else:
             rest.append(word)
     return named, " ".join(rest)
+
+
+# A surname and a year, as citation keys begin (`marjanovic2025` for
+# marjanovic2025deepseekr1: the house style is {firstauthor}{year}{firstcontentword}).
+_KEY_STUB_RE = re.compile(r"[a-z]+(?:19|20)\d\d")
+
+
+def _by_key_stub(db: sqlite3.Connection, word: str) -> list[int]:
+    """The papers whose keys begin with `word` when it is a surname and a year (any case,
+    accents aside), in key order; [] for any other word."""
+    stub = fold(word.strip(_WRAPPING))
+    if not _KEY_STUB_RE.fullmatch(stub):
+        return []
+    rows = db.execute(  # ix_paper_key_nocase
+        "SELECT id FROM paper WHERE key >= ? COLLATE NOCASE AND key < ? COLLATE NOCASE"
+        " ORDER BY key COLLATE NOCASE",
+        (stub, stub + chr(0x10FFFF)),
+    )
+    return [r[0] for r in rows]
 
 
 # What a pasted id is often wrapped in: "(arXiv:2504.07128)", "see 2504.07128.", "10.1/x,"
