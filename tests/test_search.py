@@ -4,7 +4,10 @@ in step with every write."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import pty
 import re
 import shutil
 import sqlite3
@@ -787,6 +790,32 @@ def test_terminal_view_of_one_kind(monkeypatch: pytest.MonkeyPatch, db_file: Pat
     lines = console.file.getvalue().splitlines()
     assert lines[1].startswith("Papers (2 of ") and lines[1].endswith("— --limit 0 for all)")
     assert "│ song2025hallucination │ 2025 │ Hallucination Tax:" in "\n".join(lines)
+
+
+def test_the_terminal_table_names_a_paper_once(db_file: Path) -> None:
+    """A real `lrmkb search` on a terminal: a short name the title begins with is not said
+    twice ("SafeChain: SafeChain: Safety of …"); one it does not begin with is."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lrmkb", "--db", str(db_file), "search", "jailbreak", "safety"],
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"},
+        text=True,
+    )
+    os.close(follower)
+    out = b""
+    with contextlib.suppress(OSError):  # EIO once the process has closed the terminal
+        while chunk := os.read(leader, 65536):
+            out += chunk
+    os.close(leader)
+    assert proc.wait(timeout=120) == 0, proc.stderr.read() if proc.stderr else ""
+    text = out.decode()
+    assert "│ jiang2025safechain " in text and "SafeChain: SafeChain" not in text
+    assert "│ SafeChain: Safety of Language Models with Long Chain-of-Thought" in text
+    assert "│ H-Cot: H-CoT: Hijacking" not in text and "│ H-CoT: Hijacking" in text
+    assert "│ R1-ACT: Efficient Reasoning Model Safety" in text
+    assert "│ Harmful Prompts Decomposition Attack: A Mousetrap: Fooling" in text
 
 
 # --- the index follows every write ---------------------------------------------------------

@@ -266,7 +266,10 @@ def _stances(finding: dict[str, Any]) -> str:
 def _render_papers(papers: list[dict[str, Any]]) -> None:
     table = Table("key", "year", "paper", "sections", header_style="bold")
     for p in papers:
-        name = f"{p['short_name']}: {p['title']}" if p["short_name"] else p["title"]
+        short, title = p["short_name"], p["title"]
+        # "SafeChain: SafeChain: Safety of …" says the name twice: a title may begin with it
+        named = short and not title.casefold().startswith(short.casefold())
+        name = f"{short}: {title}" if named else title
         table.add_row(
             escape(p["key"]), escape(str(p["year"] or "")), escape(name), " ".join(p["sections"])
         )
