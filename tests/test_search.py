@@ -501,6 +501,32 @@ def test_limit_0_shows_every_result_the_totals_count(cli) -> None:
     assert all(len(items) == 2 for items in some["results"].values())
 
 
+@pytest.mark.parametrize(
+    ("option", "filter_"),
+    [(["--tag", "to-read"], "tag:to-read"), (["--section", "4.3"], "section:4.3")],
+)
+def test_section_or_tag_options_alone_list_what_they_select(
+    cli, db_file: Path, option: list[str], filter_: str
+) -> None:
+    """`--tag` does what `tag:` does, alone too (it was "Missing argument 'QUERY'")."""
+    assert cli("tag", "chen2024think", "to-read").exit_code == 0
+    by_option = _lrmkb("--db", str(db_file), "search", *option)
+    by_filter = _lrmkb("--db", str(db_file), "search", filter_)
+    assert by_option.returncode == 0, by_option.stderr
+    assert by_option.stdout and (by_option.stdout, by_option.stderr) == (
+        by_filter.stdout,
+        by_filter.stderr,
+    )
+
+
+def test_a_search_for_nothing_is_a_usage_error(db_file: Path) -> None:
+    nothing = _lrmkb("--db", str(db_file), "search")
+    assert nothing.returncode == 2 and nothing.stdout == ""
+    assert nothing.stderr.endswith(
+        "Error: Invalid value for QUERY: give words to search for, or --section or --tag\n"
+    )
+
+
 def test_a_limit_below_zero_is_a_usage_error(cli) -> None:
     result = cli("search", "x", "--limit", "-1")
     assert result.exit_code == 2
@@ -692,6 +718,7 @@ SAME_AS_TYPER = [
     ["why", "do", "reasoning", "models", "overthink", "--limit", "0"],
     ["2504.07128", "--json-lines"],
     ["qwxzvbnm"],
+    ["--section", "4.3", "--type", "paper"],  # options alone list what they select
 ]
 
 

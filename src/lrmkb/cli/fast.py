@@ -85,7 +85,8 @@ def parse_argv(argv: list[str]) -> SearchArgs | None:
     kind = values["--type"][-1] if values["--type"] else None
     limit = _count(values["--limit"][-1]) if values["--limit"] else DEFAULT_LIMIT
     both = flags["--json"] and flags["--json-lines"]
-    if not words or (kind is not None and kind not in KINDS) or limit is None or both:
+    chosen = words or values["--section"] or values["--tag"]  # options alone list what they select
+    if not chosen or (kind is not None and kind not in KINDS) or limit is None or both:
         return None
     kinds = (kind,) if kind else KINDS
     return SearchArgs(

@@ -22,13 +22,13 @@ class SearchCommand(typer.core.TyperCommand):
 def search(
     ctx: typer.Context,
     query: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
             metavar="QUERY",
             help='A question or words; "phrases", prefix*, -word, OR, field:value.',
             show_default=False,
         ),
-    ],
+    ] = None,
     type_: Annotated[
         str | None,
         typer.Option(
@@ -79,6 +79,10 @@ def search(
 
     Example: lrmkb search why do reasoning models overthink
     """
+    if not (query or section or tag):  # --section or --tag alone lists what they select
+        raise typer.BadParameter(
+            "give words to search for, or --section or --tag", param_hint="QUERY"
+        )
     kinds = fast.KINDS
     if type_ is not None:
         if type_ not in kinds:
@@ -86,7 +90,7 @@ def search(
         kinds = (type_,)
     if as_json and json_lines:
         raise typer.BadParameter("use --json or --json-lines, not both", param_hint="--json-lines")
-    result = fast.results(database(ctx), query, kinds, section or [], tag or [], limit)
+    result = fast.results(database(ctx), query or [], kinds, section or [], tag or [], limit)
     fast.show(result, as_json, json_lines)
 
 
