@@ -158,6 +158,17 @@ def test_a_word_that_matches_nothing_does_not_empty_the_results(cli) -> None:
     assert data["answer"]["code"] == "4.3"
 
 
+@pytest.mark.parametrize("query", ["does RL make models dumber", "RL dumber"])
+def test_a_common_word_ranks_when_the_others_match_nothing(cli, query: str) -> None:
+    """`RL` is in most of the index, so it was left out as too common to rank — and with
+    "dumber" found nowhere, the search answered "no results"."""
+    result = cli("search", *query.split())
+    assert result.exit_code == 0
+    assert "no results" not in result.stderr and result.stdout
+    data = found(cli, *query.split())
+    assert "rl" not in data["ignored"] and data["totals"]["paper"] > 0
+
+
 def test_stems_match(cli) -> None:
     assert found(cli, "overthinks")["answer"]["code"] == "4.3"
     assert found(cli, "hallucinate")["topics"][0].startswith("4.1")

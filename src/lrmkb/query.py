@@ -323,15 +323,15 @@ def drop_common(db: sqlite3.Connection, query: Query) -> None:
     """Leave out of the ranking, like stop words, the ranked words found in more than half
     of the index's rows: bm25 gives such a word no weight (FTS5 clamps its idf to almost
     zero), but ranking every row that holds it costs time ("models" in a library of
-    100,000 papers: 2 s). Kept when every ranked word is that common."""
+    100,000 papers: 2 s). Kept when every other ranked word matches nothing ("does RL make
+    models dumber": "RL" is in most of the index, "dumber" nowhere)."""
     if len(query.soft) < 2:
         return
     half = index_size(db) // 2
     sql = "SELECT count(*) FROM (SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT ?)"
-    common = [
-        g for g in query.soft if db.execute(sql, (group_fts(g), half + 1)).fetchone()[0] > half
-    ]
-    if len(common) < len(query.soft):
+    hits = {id(g): db.execute(sql, (group_fts(g), half + 1)).fetchone()[0] for g in query.soft}
+    common = [g for g in query.soft if hits[id(g)] > half]
+    if any(hits[id(g)] for g in query.soft if hits[id(g)] <= half):
         query.soft = [g for g in query.soft if g not in common]
         query.common, query.ignored = common, query.ignored + [g[0].text for g in common]
 
