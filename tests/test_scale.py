@@ -15,13 +15,16 @@ from pathlib import Path
 import pytest
 
 from conftest import BUNDLED_DB
+from lrmkb.checks import WHOLE_UP_TO, reindex
 from lrmkb.queries import SUGGEST_FROM_ALL
+from lrmkb.store import Database
 
 
 @pytest.fixture(scope="module")
 def big_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The survey's papers and SUGGEST_FROM_ALL + 500 generated ones (keys `gen…`, DOIs
-    `10.5555/Gen.N` as a publisher may case them, and a few keys that begin like a survey
+    """The survey's papers and SUGGEST_FROM_ALL + 500 generated ones (more than
+    WHOLE_UP_TO too) (keys `gen…`,
+    DOIs `10.5555/Gen.N` as a publisher may case them, and a few keys that begin like a survey
     key, to compete with it)."""
     path = tmp_path_factory.mktemp("big") / "big.db"
     shutil.copyfile(BUNDLED_DB, path)
@@ -35,6 +38,8 @@ def big_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "INSERT INTO paper (key, title, doi, created, updated) VALUES (?, ?, ?, 'now', 'now')",
             rows,
         )
+    with Database.open(path, write=True) as db:
+        reindex(db)  # the generated papers are searchable, as an import would leave them
     return path
 
 
@@ -77,3 +82,56 @@ def test_a_doi_is_found_in_any_case(big_cli, doi: str) -> None:
     result = big_cli("show", doi, "--json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["key"] == "gen00007c"
+
+
+# --- db check: a sample of a big library, everything with --full -------------------------
+
+
+def test_db_check_of_a_big_library_reads_a_sample_and_says_so(big_cli) -> None:
+    assert SUGGEST_FROM_ALL + 500 > WHOLE_UP_TO
+    result = big_cli("db", "check")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.startswith("0 problem(s); checked: integrity, foreign keys, search")
+    assert "sampled papers; --full reads every row" in result.stdout
+    report = json.loads(big_cli("db", "check", "--json").stdout)
+    assert 200 <= report["sampled"] <= 400
+
+
+def test_db_check_of_the_survey_reads_everything(cli) -> None:
+    result = cli("db", "check", "--json")
+    assert result.exit_code == 0
+    assert "sampled" not in json.loads(result.stdout)
+
+
+def _damage(path: Path, sql: str, *params: object) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA foreign_keys = OFF")
+        db.execute(sql, params)
+
+
+def test_a_sampled_check_finds_damage_to_new_papers_and_small_tables(
+    big_cli, tmp_path: Path
+) -> None:
+    """The newest papers are always in the sample; the survey's tables are small."""
+    db = tmp_path / "big.db"
+    _damage(
+        db, "UPDATE paper SET arxiv_id = 'arXiv:2501.01' WHERE id = (SELECT max(id) FROM paper)"
+    )
+    _damage(
+        db, "INSERT INTO finding_paper (finding_id, paper_id, stance) VALUES (9999, 1, 'supports')"
+    )
+    _damage(db, "DELETE FROM search_index WHERE rowid = (SELECT max(id) - 1 FROM paper)")
+    result = big_cli("db", "check")
+    assert result.exit_code == 4
+    assert "records: paper marjanowski2004x: arXiv id 'arXiv:2501.01' is not in" in result.stdout
+    assert "foreign keys: finding_paper row" in result.stdout
+    assert "search index: 1 paper(s) missing, e.g. marjanowski2003x" in result.stdout
+
+
+def test_full_reads_every_row_of_a_big_library(big_cli, tmp_path: Path) -> None:
+    """A row the sample may miss: a tag of a paper that no longer exists, in the middle."""
+    _damage(tmp_path / "big.db", "INSERT INTO paper_tag (paper_id, tag) VALUES (123456, 'lost')")
+    result = big_cli("db", "check", "--full")
+    assert result.exit_code == 4
+    assert "foreign keys: paper_tag row" in result.stdout
+    assert "sampled" not in result.stdout

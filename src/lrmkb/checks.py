@@ -12,22 +12,74 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .files import read_regular
 from .ids import parse_arxiv_id
 from .migrations import schema_differences
 from .store import Database, bundled_db_path
 
-Check = Callable[[sqlite3.Connection], list[str]]
+Check = Callable[[sqlite3.Connection, "Sample | None"], list[str]]
 DATABASE_CHECKS = ("integrity", "schema", "foreign keys", "search index", "records")
+WHOLE_UP_TO = 2000
+"""Papers up to which `db check` reads every row. Above, it reads a `Sample` unless asked
+for `full`: reading everything took 12 s of CPU at 100,000 papers."""
+SAMPLE_SIZE = 200
+SMALL_TABLE = 5000
+"""Rows up to which a table is checked whole even in a sample."""
+
+
+class Sample(NamedTuple):
+    """What a sampled check reads: the papers (`ids`: the newest and as many drawn at
+    random), the drawn ids that belong to no paper (`absent`: nothing may refer to them),
+    the tables small enough to check whole (`small`), and the big tables whose rows are
+    found by paper through an index (`by_paper`). The full-text index's own tables are in
+    neither: `index_problems` compares the sampled papers' rows."""
+
+    ids: list[int]
+    absent: list[int]
+    small: list[str]
+    by_paper: list[str]
+
+    def json(self, ids: Iterable[int] | None = None) -> str:
+        """The ids as a JSON list, for `IN (SELECT value FROM json_each(?))`."""
+        return json.dumps(list(self.ids if ids is None else ids))
+
+
+def draw_sample(db: sqlite3.Connection, size: int = SAMPLE_SIZE) -> Sample | None:
+    """The papers to check, or None when there are few enough to check them all. New
+    papers are where new damage is likeliest; the random ones change from run to run."""
+    if db.execute("SELECT 1 FROM paper LIMIT 1 OFFSET ?", (WHOLE_UP_TO,)).fetchone() is None:
+        return None
+    import random
+
+    newest = [r[0] for r in db.execute("SELECT id FROM paper ORDER BY id DESC LIMIT ?", (size,))]
+    drawn = random.sample(range(1, newest[0] + 1), min(size, newest[0]))
+    found = {
+        r[0]
+        for r in db.execute(
+            "SELECT id FROM paper WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(drawn),),
+        )
+    }
+    tables = _tables(db, with_fts=False)
+    small = [t for t in tables if _is_small(db, t)]
+    by_paper = [t for t in tables if t not in small and _indexed_by_paper(db, t)]
+    return Sample(sorted(set(newest) | found), sorted(set(drawn) - found), small, by_paper)
 
 
 def check_database(
-    db: Database, seeds: Path | None = None, survey: Path | None = None, awesome: Path | None = None
+    db: Database,
+    seeds: Path | None = None,
+    survey: Path | None = None,
+    awesome: Path | None = None,
+    *,
+    full: bool = False,
 ) -> dict[str, Any]:
     """Run every check; `problems` holds `{"check", "problem"}` items, empty when all is well.
-    The checkout's own `data/survey.db` is also checked against the `seeds/` beside it."""
+    A big library is checked on a `Sample` of its papers (`sampled`: how many) unless
+    `full`. The checkout's own `data/survey.db` is also checked against the `seeds/`
+    beside it."""
     path = db.path
     checks: dict[str, Check] = {
         "integrity": integrity_problems,
@@ -36,7 +88,10 @@ def check_database(
         "search index": index_problems,
         "records": record_problems,
     }
+    sample = None if full else draw_sample(db)
     report: dict[str, Any] = {"path": str(path), "checked": [], "problems": []}
+    if sample is not None:
+        report["sampled"] = len(sample.ids)
 
     def run(name: str, check: Callable[[], list[str]]) -> None:
         report["checked"].append(name)
@@ -47,7 +102,7 @@ def check_database(
         report["problems"] += [{"check": name, "problem": p} for p in found]
 
     for name, check in checks.items():
-        run(name, lambda check=check: check(db))
+        run(name, lambda check=check: check(db, sample))
     bundled = _is_bundled(path)
     seeds = seeds or (_checkout_seeds() if bundled else None)
     if seeds is not None:
@@ -66,34 +121,118 @@ def exit_code(report: dict[str, Any]) -> int:
     return 1 if checks else 0
 
 
-def integrity_problems(db: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+def integrity_problems(db: sqlite3.Connection, sample: Sample | None = None) -> list[str]:
+    """SQLite's integrity check of the whole file; with a `sample`, of every small table,
+    and the sampled papers read through their table, its key index and the big tables
+    that hold rows by paper (damage elsewhere in a big table is left to `--full`)."""
+    if sample is None:
+        return [r[0] for r in db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+    problems = [
+        r[0]
+        for table in sample.small
+        for r in db.execute(f'PRAGMA integrity_check("{table}")')
+        if r[0] != "ok"
+    ]
+    for paper_id, key in db.execute(
+        "SELECT id, key FROM paper WHERE id IN (SELECT value FROM json_each(?))", (sample.json(),)
+    ):
+        found = db.execute("SELECT id FROM paper WHERE key = ?", (key,)).fetchone()
+        if found is None or found[0] != paper_id:
+            problems.append(f"paper {key}: the key index does not lead to it")
+    for table in sample.by_paper:
+        db.execute(
+            f'SELECT * FROM "{table}" WHERE paper_id IN (SELECT value FROM json_each(?))',
+            (sample.json(),),
+        ).fetchall()
+    return problems
 
 
-def schema_problems(db: sqlite3.Connection) -> list[str]:
-    """Tables, columns, indexes and triggers as lrmkb's migrations make them."""
+def schema_problems(db: sqlite3.Connection, sample: Sample | None = None) -> list[str]:
+    """Tables, columns, indexes and triggers as lrmkb's migrations make them (read whole:
+    the schema is small at any size, so a `sample` changes nothing)."""
     return [
         f"{p} — the schema was changed outside lrmkb; restore the file from a backup"
         for p in schema_differences(db)
     ]
 
 
-def foreign_key_problems(db: sqlite3.Connection) -> list[str]:
+def foreign_key_problems(db: sqlite3.Connection, sample: Sample | None = None) -> list[str]:
+    """Rows that point to a missing row; with a `sample`, in every small table, and in the
+    big ones among the rows of the sampled papers (and of drawn ids no paper has)."""
+    if sample is None:
+        found = list(db.execute("PRAGMA foreign_key_check"))
+    else:
+        found = [
+            r for table in sample.small for r in db.execute(f'PRAGMA foreign_key_check("{table}")')
+        ]
+        for table in sample.by_paper:
+            in_sample = f'FROM "{table}" t WHERE t.paper_id IN (SELECT value FROM json_each(?))'
+            orphans = db.execute(f"SELECT t.rowid {in_sample}", (sample.json(sample.absent),))
+            found += [(table, r[0], "paper") for r in orphans]
+            for fk in db.execute(f'PRAGMA foreign_key_list("{table}")').fetchall():
+                parent, column, target = fk["table"], fk["from"], fk["to"] or "rowid"
+                missing = db.execute(
+                    f'SELECT t.rowid {in_sample} AND t."{column}" IS NOT NULL AND NOT EXISTS'
+                    f' (SELECT 1 FROM "{parent}" p WHERE p."{target}" = t."{column}")',
+                    (sample.json(),),
+                )
+                found += [(table, r[0], parent) for r in missing]
+    return [f"{r[0]} row {r[1]} points to a missing {r[2]}" for r in found]
+
+
+def _tables(db: sqlite3.Connection, *, with_fts: bool = True) -> list[str]:
+    """The tables that hold rows — not virtual tables, whose rows are in their shadow
+    tables (`search_index_data`…), and without those too unless `with_fts`."""
+    rows = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    virtual = [name for name, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL")]
     return [
-        f"{r[0]} row {r[1]} points to a missing {r[2]}"
-        for r in db.execute("PRAGMA foreign_key_check")
+        name
+        for name, _ in rows
+        if name not in virtual and (with_fts or not any(name.startswith(f"{v}_") for v in virtual))
     ]
 
 
-def index_problems(db: sqlite3.Connection) -> list[str]:
-    """What a search would miss or wrongly find: FTS5's own check of each full-text index,
-    then the stored text, row by row, against what `refresh_index` would write now."""
-    from .search import COLUMNS, expected_index
+def _is_small(db: sqlite3.Connection, table: str) -> bool:
+    """At most SMALL_TABLE rows (counting stops there)."""
+    sql = f'SELECT count(*) FROM (SELECT 1 FROM "{table}" LIMIT ?)'
+    return bool(db.execute(sql, (SMALL_TABLE + 1,)).fetchone()[0] <= SMALL_TABLE)
 
-    if damaged := _fts_damage(db):
-        return damaged
-    stored = _by_ref(db.execute(f"SELECT rowid, kind, ref, {', '.join(COLUMNS)} FROM search_index"))
-    fresh = _by_ref(expected_index(db))
+
+def _indexed_by_paper(db: sqlite3.Connection, table: str) -> bool:
+    """Has a `paper_id` that an index leads with: rows are found by paper without a scan."""
+    for index in db.execute(f'PRAGMA index_list("{table}")').fetchall():
+        first = db.execute(f'PRAGMA index_info("{index["name"]}")').fetchone()
+        if first is not None and first["name"] == "paper_id":
+            return True
+    return False
+
+
+def index_problems(db: sqlite3.Connection, sample: Sample | None = None) -> list[str]:
+    """What a search would miss or wrongly find: FTS5's own check of each full-text index,
+    then the stored text, row by row, against what `refresh_index` would write now. With a
+    `sample`: the stored text of the sampled papers, every finding and node, and no row
+    for the drawn ids that no paper has (FTS5's check reads the whole index: `--full`)."""
+    from .search import COLUMNS, OFFSETS, expected_index
+
+    columns = f"rowid, kind, ref, {', '.join(COLUMNS)}"
+    if sample is None:
+        if damaged := _fts_damage(db):
+            return damaged
+        stored = _by_ref(db.execute(f"SELECT {columns} FROM search_index"))
+        fresh = _by_ref(expected_index(db))
+    else:
+        fresh = _by_ref(expected_index(db, sample.ids))
+        rowids = [OFFSETS["paper"] + i for i in sample.ids + sample.absent]
+        rowids += [r[0] for r in db.execute("SELECT rowid FROM search_index WHERE rowid < 0")]
+        stored = _by_ref(
+            db.execute(
+                f"SELECT {columns} FROM search_index"
+                " WHERE rowid IN (SELECT value FROM json_each(?))",
+                (json.dumps(rowids),),
+            )
+        )
     problems = []
     for kind in sorted({k for k, _ in stored.keys() | fresh.keys()}):
         refs = {r for k, r in stored.keys() | fresh.keys() if k == kind}
@@ -167,13 +306,16 @@ def _by_ref(rows: Iterable[Sequence[Any]]) -> dict[tuple[str, str], list[tuple[A
     return grouped
 
 
-def record_problems(db: sqlite3.Connection) -> list[str]:
+def record_problems(db: sqlite3.Connection, sample: Sample | None = None) -> list[str]:
     """Rows every command can read: JSON lists where lists are stored, arXiv ids in the
     canonical form lookups rely on. (Whether the content is good is `lrmkb doctor`'s job.)"""
+    sql = "SELECT key, authors, categories, arxiv_id FROM paper"
+    params: tuple[str, ...] = ()
+    if sample is not None:
+        sql += " WHERE id IN (SELECT value FROM json_each(?))"
+        params = (sample.json(),)
     problems = []
-    for key, authors, categories, arxiv_id in db.execute(
-        "SELECT key, authors, categories, arxiv_id FROM paper"
-    ):
+    for key, authors, categories, arxiv_id in db.execute(sql, params):
         if not _is_text_list(authors):
             problems.append(f"paper {key}: authors is not a JSON list of names")
         if categories is not None and not _is_text_list(categories):

@@ -122,10 +122,17 @@ def _leftovers(db: sqlite3.Connection, rowids: set[int]) -> list[int]:
     return [r[0] for r in rows if r[0] in rowids]
 
 
-def expected_index(db: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
-    """Every row the index should hold, as `refresh_index` would write it (for `db check`)."""
+def expected_index(
+    db: sqlite3.Connection, paper_ids: Sequence[int] | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """Every row the index should hold, as `refresh_index` would write it (for `db check`);
+    with `paper_ids`, only those papers' rows, and every finding's and node's."""
     paths = _node_paths(db)
-    yield from _paper_docs(db, paths, "", [])
+    if paper_ids is None:
+        yield from _paper_docs(db, paths, "", [])
+    else:
+        where = "WHERE p.id IN (SELECT value FROM json_each(?))"
+        yield from _paper_docs(db, paths, where, [json.dumps(list(paper_ids))])
     yield from _finding_docs(db, paths)
     yield from _node_docs(db, paths)
 

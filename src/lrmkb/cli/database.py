@@ -128,9 +128,19 @@ def db_check(
     reindex: Annotated[
         bool, typer.Option("--reindex", help="First rebuild the search index, then check.")
     ] = False,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full", help="Read every row, however big the library (default: up to 2,000 papers)."
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Check integrity, foreign keys, the search index, the records and the seeds.
+
+    A library of more than 2,000 papers is checked on a sample of them (the 200 newest
+    and 200 at random) and its small tables in full, so that the check stays quick;
+    --full reads everything.
 
     Exit 0 when all is well, 4 when the database has a problem, 1 when only the seeds do.
 
@@ -141,14 +151,20 @@ def db_check(
 
     if reindex:
         rebuild_index(database(ctx, write=True))
-    report = check_database(database(ctx), seeds, survey, awesome)
+    report = check_database(database(ctx), seeds, survey, awesome, full=full)
     if as_json:
         output.emit_json(report)
     else:
         for item in report["problems"]:
             output.plain(f"{item['check']}: {item['problem']}")
+        sampled = (
+            f" (in {report['sampled']} sampled papers; --full reads every row)"
+            if "sampled" in report
+            else ""
+        )
         output.plain(
             f"{len(report['problems'])} problem(s); checked: {', '.join(report['checked'])}"
+            + sampled
         )
     if report["problems"]:
         raise typer.Exit(exit_code(report))
