@@ -348,3 +348,23 @@ def test_a_release_key_the_user_already_uses_for_another_paper(
     claim = json.loads(cli("findings", "--section", "4.3", "--json").stdout)[0]
     assert [p["key"] for p in claim["papers"]] == ["chen2024think", "sui2025stop", "zz2026newa"]
     assert "conflict: " not in result.stdout
+
+
+def test_an_update_that_fails_half_way_writes_nothing(
+    cli, db_file: Path, release: Path, seeds_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The papers are merged, then the findings fail: the whole update is rolled back."""
+    from lrmkb import survey_update
+
+    build(cli, seeds_copy, release)
+    assert cli("edit", "chen2024think", "shortname=Mine").exit_code == 0
+    before = snapshot(db_file)
+
+    def broken(self: object) -> bool:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(survey_update._Merge, "merge_findings", broken)
+    result = cli("db", "update", "--from", str(release))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: No space left on device")
+    assert snapshot(db_file) == before
