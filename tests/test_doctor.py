@@ -178,7 +178,10 @@ def test_seeds_mode_reports_the_survey_curation_problems(cli, db_file: Path) -> 
         "give each paper its own short name (`shortname` in seeds/papers.bib)"
     )
     library = json.loads(cli("doctor", "--json").stdout)
-    assert {i["check"] for i in library["issues"]} == {"duplicate-short-name"}
+    assert {(i["check"], i["severity"]) for i in library["issues"]} == {
+        ("duplicate-short-name", "problem"),
+        ("dropped-section", "note"),  # 4.3.9 is in no survey release
+    }
 
 
 def test_a_real_imported_bibliography_is_not_thousands_of_problems(cli, tmp_path: Path) -> None:
@@ -190,3 +193,51 @@ def test_a_real_imported_bibliography_is_not_thousands_of_problems(cli, tmp_path
     assert json.loads(imported.stdout)["summary"]["added"] > 8000
     result = cli("doctor")
     assert (result.exit_code, result.stdout) == (0, "0 problem(s), 0 note(s)\n")
+
+
+def test_a_database_holding_another_survey_release_is_told_to_update(cli, db_file: Path) -> None:
+    with sqlite3.connect(db_file) as db:
+        db.execute("UPDATE survey_release SET release = '000000000000'")
+    result = cli("doctor")
+    assert result.exit_code == 0  # a note, not a problem
+    assert result.stdout.startswith(
+        "note: [survey-release] this database holds survey release 000000000000; lrmkb "
+        "ships survey release "
+    )
+    assert "bring it in with `lrmkb db update` (your edits, tags, notes and papers stay)" in (
+        result.stdout
+    )
+    empty = db_file.parent / "empty.db"
+    assert cli("db", "init", db=empty).exit_code == 0
+    assert "this database holds no survey release" in cli("doctor", db=empty).stdout
+
+
+def test_papers_in_a_section_the_survey_dropped_are_moved_with_file(cli, db_file: Path) -> None:
+    """A section `db update` kept because the user's papers are filed there: doctor says
+    how to move them, and once they are moved the next update removes it."""
+    with sqlite3.connect(db_file) as db:
+        db.execute(
+            "INSERT INTO taxonomy_node (code, title, parent_id, kind, position, summary) "
+            "SELECT '4.3.9', 'A dropped question', id, 'question', 9, '' "
+            "FROM taxonomy_node WHERE code = '4.3'"
+        )
+    add_paper(
+        db_file, key="lee2025mine", title="Mine", authors=["Ann Lee"], year=2025, nodes=("4.3.9",)
+    )
+    result = cli("doctor")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        "problem: [dropped-section] 4.3.9 A dropped question is no longer in the survey; 1 of "
+        "your papers are filed there: lee2025mine — file them elsewhere (`lrmkb file lee2025mine "
+        "--section CODE`), unfile them (`lrmkb file lee2025mine --section 4.3.9 --remove`), then "
+        "`lrmkb db update` removes the section"
+    )
+    assert cli("file", "lee2025mine", "--section", "4.3.2").exit_code == 0
+    assert cli("file", "lee2025mine", "--section", "4.3.9", "--remove").exit_code == 0
+    assert "[dropped-section] 4.3.9 A dropped question is no longer in the survey and holds " in (
+        cli("doctor").stdout
+    )
+    update = cli("db", "update")
+    assert update.stdout.endswith("removed the sections it no longer has, now empty: 4.3.9\n")
+    assert (cli("doctor").exit_code, cli("doctor").stdout) == (0, "0 problem(s), 0 note(s)\n")
+    assert cli("db", "check").exit_code == 0

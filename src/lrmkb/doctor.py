@@ -2,9 +2,11 @@
 whether the database is sound, this asks whether what it says is right.
 
 By default it looks at the user's library and says how to fix each problem with an lrmkb
-command (`lrmkb edit …`, `lrmkb rename …`, `lrmkb rm …`): one arXiv id or DOI on two
-papers, one short name on two papers, links that are not URLs, keys outside
-[a-z0-9_-]. A paper outside the survey is not a problem for being outside it.
+command (`lrmkb edit …`, `lrmkb rename …`, `lrmkb rm …`, `lrmkb file …`): one arXiv id or
+DOI on two papers, one short name on two papers, links that are not URLs, keys outside
+[a-z0-9_-], papers filed under a section the survey has dropped. A paper outside the
+survey is not a problem for being outside it. It notes when the database holds another
+survey release than the one this lrmkb ships (`lrmkb db update` brings it in).
 
 With `seeds=True` (`lrmkb doctor --seeds`, for maintainers of `seeds/`) it adds the
 curation problems of the survey itself — survey papers in no section, sections without
@@ -42,6 +44,7 @@ def diagnose(db: sqlite3.Connection, *, seeds: bool = False) -> list[Issue]:
     papers = [dict(r) for r in db.execute("SELECT * FROM paper ORDER BY key")]
     fix = _Fixes(seeds)
     found = [
+        *release_issues(db),
         *same_id(papers, "arxiv_id", "arXiv id", fix),
         *same_id(papers, "doi", "DOI", fix),
         *shared_short_names(papers, fix),
@@ -51,6 +54,69 @@ def diagnose(db: sqlite3.Connection, *, seeds: bool = False) -> list[Issue]:
     if seeds:
         survey = [p for p in papers if p["source"] == "survey"]
         found += [*papers_in_no_node(db), *empty_nodes(db), *missing_ids(survey)]
+    return found
+
+
+def release_issues(db: sqlite3.Connection) -> list[Issue]:
+    """How the library stands to the survey release this lrmkb ships: a note when it holds
+    another (or none), and, when it holds this one, the sections the survey dropped that
+    `db update` kept because the user's papers are filed there."""
+    from .errors import LrmkbError
+    from .queries import survey_release
+    from .survey_update import release_nodes
+
+    try:
+        shipped, codes = release_nodes()
+    except LrmkbError:  # an installation without its survey database: nothing to compare
+        return []
+    held = survey_release(db)
+    if held is None or held["release"] != shipped:
+        what = f"survey release {held['release']}" if held else "no survey release"
+        return [
+            Issue(
+                "survey-release",
+                "note",
+                "survey",
+                f"this database holds {what}; lrmkb ships survey release {shipped}",
+                "bring it in with `lrmkb db update` (your edits, tags, notes and papers stay)",
+            )
+        ]
+    found = []
+    for node in db.execute("SELECT id, code, title FROM taxonomy_node ORDER BY code"):
+        if node["code"] in codes:
+            continue
+        keys = [
+            r[0]
+            for r in db.execute(
+                "SELECT p.key FROM paper_node pn JOIN paper p ON p.id = pn.paper_id"
+                " WHERE pn.node_id = ? ORDER BY p.key",
+                (node["id"],),
+            )
+        ]
+        where = f"{node['code']} {node['title']} is no longer in the survey"
+        if not keys:
+            found.append(
+                Issue(
+                    "dropped-section",
+                    "note",
+                    node["code"],
+                    f"{where} and holds nothing",
+                    "`lrmkb db update` removes it",
+                )
+            )
+            continue
+        listed = " ".join(keys)
+        found.append(
+            Issue(
+                "dropped-section",
+                "problem",
+                node["code"],
+                f"{where}; {len(keys)} of your papers are filed there: {', '.join(keys)}",
+                f"file them elsewhere (`lrmkb file {listed} --section CODE`), unfile them "
+                f"(`lrmkb file {listed} --section {node['code']} --remove`), then "
+                "`lrmkb db update` removes the section",
+            )
+        )
     return found
 
 

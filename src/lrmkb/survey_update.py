@@ -189,6 +189,20 @@ def update(db: Database, release: Path | None = None, *, dry_run: bool = False) 
         theirs.close()
 
 
+def release_nodes(release: Path | None = None) -> tuple[str, set[str]]:
+    """The name of the survey release at `release` (default: the one shipped with lrmkb)
+    and the codes of its sections and questions. Raises `BadInput` when it is not one."""
+    from .store import bundled_db_path
+
+    theirs = _open_release(release or bundled_db_path())
+    try:
+        held = survey_release(theirs)
+        assert held is not None
+        return held["release"], set(_nodes(theirs))
+    finally:
+        theirs.close()
+
+
 def _open_release(path: Path) -> sqlite3.Connection:
     """The release read-only; it must have this lrmkb's schema and name its release."""
     from .migrations import SCHEMA_VERSION
@@ -260,15 +274,18 @@ class _Merge:
         self.paper_ids: dict[str, int] = {}  # release key → the user's paper id
 
     def run(self) -> UpdateReport:
-        if self.report.up_to_date:
+        from .search import refresh_index
+
+        if self.report.up_to_date:  # only the sections it kept for the user's papers may go
+            self.report.nodes = {"added": [], "changed": [], "removed": [], "kept": []}
+            if self.drop_nodes():
+                refresh_index(self.db)
             return self.report
         nodes_changed = self.merge_nodes()
         self.merge_papers()
         findings_changed = self.merge_findings()
         self.copy_aliases()
         nodes_changed |= self.drop_nodes()
-        from .search import refresh_index
-
         if nodes_changed or findings_changed:
             refresh_index(self.db)
         elif self.touched:

@@ -51,7 +51,14 @@ def db_update(
 def report_lines(r: dict[str, Any]) -> list[str]:
     """The update as plain lines: what arrived, what changed, the conflicts, a summary."""
     if r["up_to_date"]:
-        return [f"already at survey release {r['release']}; nothing to do"]
+        gone = r["nodes"].get("removed")
+        if not gone:
+            return [f"already at survey release {r['release']}; nothing to do"]
+        return [
+            f"already at survey release {r['release']}; "
+            f"{'would remove' if r['dry_run'] else 'removed'} the sections it no longer has, "
+            f"now empty: {', '.join(gone)}"
+        ]
     would = "would " if r["dry_run"] else ""
     lines = [
         f"{'would update' if r['dry_run'] else 'updating'} from survey release "
