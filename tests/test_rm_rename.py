@@ -152,3 +152,37 @@ def test_rename_dry_run_writes_nothing(cli, db_file: Path) -> None:
         f"would rename {KEY} → x2024y"
     )
     assert snapshot(db_file) == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("rm", KEY, "--dry-run"),
+        ("rename", KEY, "chen2024x", "--dry-run"),
+        ("edit", KEY, "year=2030", "--dry-run"),
+        ("note", KEY, "--add", "x", "--dry-run"),
+        ("file", KEY, "--section", "2.2", "--dry-run"),
+        ("tag", KEY, "--tag", "x", "--dry-run"),
+        ("db", "update", "--dry-run"),
+    ],
+)
+def test_a_dry_run_needs_no_write_access(cli, tmp_path: Path, command: tuple[str, ...]) -> None:
+    """A dry run works on a copy in memory: a database the user may only read answers it,
+    and stays as it was; the real run is refused (exit 4)."""
+    import shutil
+
+    from conftest import BUNDLED_DB
+
+    db = tmp_path / "kb.db"
+    shutil.copyfile(BUNDLED_DB, db)
+    db.chmod(0o444)
+    try:
+        before = snapshot(db)
+        result = cli(*command, db=db)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout.startswith(("would", "chen2024think: would", "x would", "already"))
+        assert snapshot(db) == before
+        real = [a for a in command if a != "--dry-run"] + (["--yes"] if command[0] == "rm" else [])
+        assert cli(*real, db=db).exit_code == 4
+    finally:
+        db.chmod(0o644)

@@ -40,7 +40,7 @@ def edit_fields(
 
     if not assignments:
         raise BadInput("nothing to change", "give FIELD=VALUE pairs, e.g. year=2025")
-    with writing(db, dry_run=dry_run):
+    with writing(db, dry_run=dry_run) as db:
         columns = editable(db)
         changes = _Changes()
         for assignment in assignments:
@@ -73,7 +73,7 @@ def edit_entry(
     from .changes import writing
     from .queries import find_paper
 
-    with writing(db, dry_run=dry_run):
+    with writing(db, dry_run=dry_run) as db:
         columns = editable(db)
         paper = paper_values(find_paper(db, key))
         if original is not None and entry_text(paper, columns) != original:

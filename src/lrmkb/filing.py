@@ -42,7 +42,7 @@ def file_papers(
     auto = any(c.strip().lower() == AUTO for c in codes)
     if auto and remove:
         raise UsageError("`auto` files a paper; it cannot unfile one", "name the section")
-    with writing(db, dry_run=dry_run):
+    with writing(db, dry_run=dry_run) as db:
         nodes = {
             row["id"]: row["code"]
             for row in (find_node(db, c) for c in codes if c.strip().lower() != AUTO)

@@ -37,7 +37,7 @@ def set_note(
         raise BadInput("nothing to add", "give the text to add: lrmkb note KEY --add 'TEXT'")
     if len(text) > MAX_NOTE_CHARS:
         raise BadInput(f"the note has {len(text):,} characters", "keep it under a million")
-    with writing(db, dry_run=dry_run):
+    with writing(db, dry_run=dry_run) as db:
         row = find_paper(db, ref)
         old = note_of(db, row["id"])
         new = f"{old}\n\n{text}" if append and old else text

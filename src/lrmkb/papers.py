@@ -39,7 +39,7 @@ def rename(db: Database, ref: str, new_key: str, *, dry_run: bool = False) -> di
     from .queries import find_paper
 
     check_key(new_key)
-    with writing(db, dry_run=dry_run):
+    with writing(db, dry_run=dry_run) as db:
         row = find_paper(db, ref)
         old = row["key"]
         if new_key == old:
@@ -90,7 +90,7 @@ def remove(db: Database, refs: Sequence[str], *, dry_run: bool = False) -> dict[
 
     if not refs:
         raise BadInput("no paper given", "name the papers to remove: lrmkb rm KEY...")
-    with writing(db, dry_run=dry_run):
+    with writing(db, dry_run=dry_run) as db:
         rows: dict[int, sqlite3.Row] = {}
         for ref in refs:
             row = find_paper(db, ref)

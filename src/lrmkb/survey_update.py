@@ -183,7 +183,7 @@ def update(db: Database, release: Path | None = None, *, dry_run: bool = False) 
         )
     theirs = _open_release(release)
     try:
-        with writing(db, dry_run=dry_run):
+        with writing(db, dry_run=dry_run) as db:
             return _Merge(db, theirs, dry_run).run()
     finally:
         theirs.close()

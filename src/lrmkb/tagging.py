@@ -59,7 +59,7 @@ def tag_papers(
     wanted = check_tags(names)
     if not wanted:
         raise BadInput("no tag given", "name the tags: lrmkb tag KEY TAG...")
-    with writing(db, dry_run=dry_run):
+    with writing(db, dry_run=dry_run) as db:
         papers: dict[int, sqlite3.Row] = {}
         for ref in refs:
             row = find_paper(db, ref)

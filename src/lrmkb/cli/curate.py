@@ -57,7 +57,7 @@ def edit(
     if assignments and from_file:
         raise typer.BadParameter("give FIELD=VALUE or --from, not both", param_hint="--from")
     if assignments:
-        result = edit_fields(database(ctx, write=True), key, assignments, dry_run=dry_run)
+        result = edit_fields(database(ctx, write=not dry_run), key, assignments, dry_run=dry_run)
     else:
         paper_key, original = editor_entry(database(ctx), key)
         if from_file is not None:
@@ -72,7 +72,11 @@ def edit(
                 return
         try:
             result = edit_entry(
-                database(ctx, write=True), paper_key, original_or_none, edited, dry_run=dry_run
+                database(ctx, write=not dry_run),
+                paper_key,
+                original_or_none,
+                edited,
+                dry_run=dry_run,
             )
         except LrmkbError as exc:
             if from_file is None:
@@ -123,14 +127,14 @@ def rm(
     from ..papers import remove
 
     if not (yes or dry_run):
-        preview = remove(database(ctx, write=True), keys, dry_run=True)
+        preview = remove(database(ctx), keys, dry_run=True)
         if not sys.stdin.isatty():
             raise typer.BadParameter("pass --yes to remove without a prompt", param_hint="--yes")
         for item in preview["removed"]:
             output.plain(_removed_line("would remove", item))
         count = len(preview["removed"])
         typer.confirm(f"Remove {count} paper{'s' if count != 1 else ''}?", abort=True)
-    result = remove(database(ctx, write=True), keys, dry_run=dry_run)
+    result = remove(database(ctx, write=not dry_run), keys, dry_run=dry_run)
     if as_json:
         output.emit_json(result)
         return
@@ -176,7 +180,7 @@ def rename(
     """
     from ..papers import rename as run
 
-    result = run(database(ctx, write=True), key, new_key, dry_run=dry_run)
+    result = run(database(ctx, write=not dry_run), key, new_key, dry_run=dry_run)
     if as_json:
         output.emit_json(result)
         return
@@ -215,9 +219,9 @@ def note(
         raise typer.BadParameter("--add and --remove do not go together", param_hint="--add")
     if add is not None:
         text = sys.stdin.read() if add == "-" else add
-        result = set_note(database(ctx, write=True), key, text, append=True, dry_run=dry_run)
+        result = set_note(database(ctx, write=not dry_run), key, text, append=True, dry_run=dry_run)
     elif remove:
-        result = set_note(database(ctx, write=True), key, "", dry_run=dry_run)
+        result = set_note(database(ctx, write=not dry_run), key, "", dry_run=dry_run)
     else:
         from .editor import edit_text
 
@@ -225,7 +229,7 @@ def note(
         row = find_paper(db, key)
         old = note_of(db, row["id"]) or ""
         edited = edit_text(old + "\n" if old else "", suffix=".md", name=row["key"])
-        result = set_note(database(ctx, write=True), row["key"], edited, dry_run=dry_run)
+        result = set_note(database(ctx, write=not dry_run), row["key"], edited, dry_run=dry_run)
     if as_json:
         output.emit_json(result)
         return
@@ -269,7 +273,7 @@ def file_(
     from ..filing import file_papers
 
     result = file_papers(
-        database(ctx, write=True), keys, section, remove=remove, move=move, dry_run=dry_run
+        database(ctx, write=not dry_run), keys, section, remove=remove, move=move, dry_run=dry_run
     )
     if as_json:
         output.emit_json(result)

@@ -40,7 +40,7 @@ def db_update(
     """
     from ..survey_update import update
 
-    report = update(database(ctx, write=True), release, dry_run=dry_run)
+    report = update(database(ctx, write=not dry_run), release, dry_run=dry_run)
     if as_json:
         output.emit_json(report.as_dict())
         return

@@ -63,7 +63,9 @@ def tag(
         raise typer.BadParameter("name a paper (or give --query)", param_hint="KEY")
     if not names:
         raise typer.BadParameter("name the tags", param_hint="TAG")
-    changes = tag_papers(database(ctx, write=True), keys, names, remove=remove, dry_run=dry_run)
+    changes = tag_papers(
+        database(ctx, write=not dry_run), keys, names, remove=remove, dry_run=dry_run
+    )
     touched = sum(1 for c in changes if c["changed"])
     with reporting(None if dry_run else f"the tags were saved ({touched} paper(s) changed)"):
         if as_json:
