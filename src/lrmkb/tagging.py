@@ -48,7 +48,7 @@ def tag_papers(
     dry_run: bool = False,
 ) -> list[TagChange]:
     """Add (or remove) tags on each paper of `refs` (keys, aliases, arXiv ids or DOIs), in
-    one transaction (rolled back for `dry_run`); what changed per paper, in the order
+    one transaction (on an in-memory copy for `dry_run`); what changed per paper, in the order
     given. Every ref is resolved first: a bad tag (`BadInput`) or an unknown paper
     (`NotFound`) writes nothing."""
     from .changes import writing
