@@ -368,3 +368,27 @@ def test_an_update_that_fails_half_way_writes_nothing(
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: No space left on device")
     assert snapshot(db_file) == before
+
+
+def test_curated_watch_queries_follow_the_release_unless_the_user_changed_them(
+    cli, db_file: Path, seeds_copy: Path, tmp_path: Path
+) -> None:
+    """A release's new arXiv query for a node arrives; the user's own query (`watch set`)
+    and a query the user removed (`watch rm`) stay as the user left them."""
+    watch = seeds_copy / "watch.toml"
+    for code in ("2.1", "2.1.1", "2.1.2"):
+        text = watch.read_text(encoding="utf-8")
+        start = text.index(f"code = \"{code}\"\nquery = '''") + len(
+            f"code = \"{code}\"\nquery = '''"
+        )
+        watch.write_text(text[:start] + "abs:platypus AND " + text[start:], encoding="utf-8")
+    release = tmp_path / "release.db"
+    build(cli, seeds_copy, release)
+    assert cli("watch", "set", "2.1.1", "abs:mine").exit_code == 0
+    assert cli("watch", "rm", "2.1.2").exit_code == 0
+    result = cli("db", "update", "--from", str(release))
+    assert "watch queries: 1 changed" in result.stdout.splitlines()
+    queries = {q["code"]: q["query"] for q in json.loads(cli("watch", "list", "--json").stdout)}
+    assert queries["2.1"].startswith("abs:platypus AND ")
+    assert queries["2.1.1"] == "abs:mine"
+    assert "2.1.2" not in queries or queries["2.1.2"] is None

@@ -46,11 +46,13 @@ if TYPE_CHECKING:
 
 def release_name(db: sqlite3.Connection) -> str:
     """12 hex digits of the SHA-256 of the survey content (papers as `base_records`,
-    taxonomy, findings and their evidence): equal content, equal name."""
+    taxonomy, findings and their evidence, curated watch queries): equal content, equal
+    name."""
     content = {
         "papers": base_records(db),
         "nodes": _nodes(db),
         "findings": _findings(db),
+        "watch": curated_queries(db),
     }
     digest = hashlib.sha256(
         json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
@@ -63,7 +65,7 @@ def record_release(db: Database, built: str) -> str:
     records; returns the release name. Called by the seeds build."""
     name = release_name(db)
     with db.transaction():
-        _store_base(db, base_records(db))
+        _store_base(db, base_records(db), curated_queries(db))
         db.execute(
             "INSERT OR REPLACE INTO survey_release (id, release, built, applied)"
             " VALUES (1, ?, ?, ?)",
@@ -94,12 +96,27 @@ def _paper_nodes(db: sqlite3.Connection) -> dict[int, list[str]]:
     return nodes
 
 
-def _store_base(db: sqlite3.Connection, records: dict[str, dict[str, Any]]) -> None:
-    db.execute("DELETE FROM survey_base")
-    db.executemany(
-        "INSERT INTO survey_base (key, record) VALUES (?, ?)",
-        [(k, json.dumps(r, sort_keys=True, ensure_ascii=False)) for k, r in records.items()],
+WATCH = "watch:"
+"""`survey_base` keys of curated watch queries (`watch:4.3`); a paper key has no colon."""
+
+
+def curated_queries(db: sqlite3.Connection) -> dict[str, str]:
+    """The release's own arXiv watch queries (`seeds/watch.toml`), by node code."""
+    return dict(
+        db.execute(
+            "SELECT n.code, w.query FROM watch_query w JOIN taxonomy_node n ON n.id = w.node_id"
+            " WHERE w.origin = 'seeds' ORDER BY n.code"
+        ).fetchall()
     )
+
+
+def _store_base(
+    db: sqlite3.Connection, records: dict[str, dict[str, Any]], queries: dict[str, str]
+) -> None:
+    rows = [(k, json.dumps(r, sort_keys=True, ensure_ascii=False)) for k, r in records.items()]
+    rows += [(WATCH + code, json.dumps({"query": q})) for code, q in queries.items()]
+    db.execute("DELETE FROM survey_base")
+    db.executemany("INSERT INTO survey_base (key, record) VALUES (?, ?)", rows)
 
 
 def _columns(db: sqlite3.Connection, table: str) -> list[str]:
@@ -159,6 +176,7 @@ class UpdateReport:
     dropped: list[str] = field(default_factory=list)  # no longer in the survey, kept
     nodes: dict[str, list[str]] = field(default_factory=dict)
     findings: dict[str, list[str]] = field(default_factory=dict)
+    watch: dict[str, list[str]] = field(default_factory=dict)  # curated arXiv queries
 
     @property
     def up_to_date(self) -> bool:
@@ -263,11 +281,15 @@ class _Merge:
         assert target is not None
         self.target = target
         self.report = UpdateReport(held["release"] if held else None, target["release"], dry_run)
-        self.base = {k: json.loads(r) for k, r in db.execute("SELECT key, record FROM survey_base")}
-        # before releases were recorded: the survey papers as they are stand for the ancestor
-        self.legacy = held is None and not self.base
+        stored = {k: json.loads(r) for k, r in db.execute("SELECT key, record FROM survey_base")}
+        self.base = {k: r for k, r in stored.items() if not k.startswith(WATCH)}
+        self.watch_base = {
+            k[len(WATCH) :]: r["query"] for k, r in stored.items() if k not in self.base
+        }
+        # before releases were recorded: the survey as it is stands for the ancestor
+        self.legacy = held is None and not stored
         if self.legacy:
-            self.base = base_records(db)
+            self.base, self.watch_base = base_records(db), curated_queries(db)
         self.columns = [c for c in content_columns(theirs) if c in set(content_columns(db))]
         self.who = f"survey {target['release']}"
         self.touched: set[str] = set()
@@ -284,13 +306,14 @@ class _Merge:
         nodes_changed = self.merge_nodes()
         self.merge_papers()
         findings_changed = self.merge_findings()
+        self.merge_watch()
         self.copy_aliases()
         nodes_changed |= self.drop_nodes()
         if nodes_changed or findings_changed:
             refresh_index(self.db)
         elif self.touched:
             refresh_index(self.db, sorted(self.touched))
-        _store_base(self.db, base_records(self.theirs))
+        _store_base(self.db, base_records(self.theirs), curated_queries(self.theirs))
         from .store import now
 
         self.db.execute(
@@ -341,7 +364,8 @@ class _Merge:
             busy = self.db.execute(
                 "SELECT (SELECT count(*) FROM paper_node WHERE node_id = :id)"
                 " + (SELECT count(*) FROM taxonomy_node WHERE parent_id = :id)"
-                " + (SELECT count(*) FROM finding WHERE node_id = :id)",
+                " + (SELECT count(*) FROM finding WHERE node_id = :id)"
+                " + (SELECT count(*) FROM watch_query WHERE node_id = :id AND origin = 'user')",
                 {"id": node_id},
             ).fetchone()[0]
             if busy:
@@ -571,6 +595,39 @@ class _Merge:
                     changed.append(slug)
         self.report.findings = {"added": added, "changed": changed, "removed": removed}
         return bool(added or changed or removed)
+
+    def merge_watch(self) -> None:
+        """The release's curated arXiv watch queries, merged like a field against the held
+        release's: a query the user set (`watch set`, origin user) or removed (`watch rm`)
+        stays as the user left it."""
+        mine = {
+            code: (query, origin)
+            for code, query, origin in self.db.execute(
+                "SELECT n.code, w.query, w.origin FROM watch_query w"
+                " JOIN taxonomy_node n ON n.id = w.node_id"
+            )
+        }
+        theirs, base = curated_queries(self.theirs), self.watch_base
+        changes: dict[str, list[str]] = {"added": [], "changed": [], "removed": []}
+        for code in sorted(set(theirs) | set(base)):
+            new, old = theirs.get(code), base.get(code)
+            query, origin = mine.get(code, (None, None))
+            if origin == "user" or new == old or (query is None and old is not None):
+                continue  # the user's own, unchanged by the release, or removed by the user
+            if new is None:
+                if query == old:
+                    self.db.execute(
+                        "DELETE FROM watch_query WHERE node_id = ?", (self._node_id(code),)
+                    )
+                    changes["removed"].append(code)
+            elif query is None or query == old:
+                self.db.execute(
+                    "INSERT INTO watch_query (node_id, query, origin) VALUES (?, ?, 'seeds')"
+                    " ON CONFLICT (node_id) DO UPDATE SET query = excluded.query",
+                    (self._node_id(code), new),
+                )
+                changes["added" if query is None else "changed"].append(code)
+        self.report.watch = changes
 
     def copy_aliases(self) -> None:
         """The release's aliases (duplicate references of the survey) for the user's papers,

@@ -83,7 +83,11 @@ def report_lines(r: dict[str, Any]) -> list[str]:
         f"kept section {code}: the release dropped it, your papers are filed there"
         for code in r["nodes"]["kept"]
     ]
-    for what, counts in (("sections", r["nodes"]), ("findings", r["findings"])):
+    for what, counts in (
+        ("sections", r["nodes"]),
+        ("findings", r["findings"]),
+        ("watch queries", r["watch"]),
+    ):
         changed = [f"{len(counts[k])} {k}" for k in ("added", "changed", "removed") if counts[k]]
         if changed:
             lines.append(f"{what}: {', '.join(changed)}")
