@@ -14,7 +14,7 @@ import pytest
 from add_fixtures import paper, paper_count, sections_of, snapshot, tags_of
 from lrmkb.errors import NotFound
 from lrmkb.ingest import ingest
-from lrmkb.records import Failure, PaperFields, Record
+from lrmkb.records import Failure, Paper, Record
 from lrmkb.store import Database
 
 CSL_ITEMS = [
@@ -47,7 +47,7 @@ def csl_source(items: list[dict]) -> Iterator[Record | Failure]:
         if not item.get("title"):
             yield Failure(where, "no title", {"id": item["id"]})
             continue
-        fields: PaperFields = {
+        fields: Paper = {
             "title": item["title"],
             "authors": [
                 a.get("literal") or f"{a['given']} {a['family']}" for a in item.get("author", [])

@@ -83,7 +83,7 @@ def test_zero_and_missing_numbers() -> None:
         "survey_role": None,
         "survey_ref": None,
         "survey_page": None,
-        "other_short_names": None,
+        "other_short_names": [],
     }
     names = survey_fields({"othershortnames": " COG ;; Safety Evaluation ;"})["other_short_names"]
-    assert names == '["COG", "Safety Evaluation"]'
+    assert names == ["COG", "Safety Evaluation"]

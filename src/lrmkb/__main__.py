@@ -8,7 +8,7 @@ process at once with one line: nothing has been written yet. The handler is inst
 by the first lines of this module, so the only part of start-up it cannot cover is
 Python's own (its `site` import, a few milliseconds before this module runs)."""
 
-import _signal  # the C module under `signal`, which imports enum: 10 ms of start-up
+import _signal  # type: ignore[import-not-found]  # C module under `signal`: 10 ms less start-up
 import os
 import sys
 
@@ -25,7 +25,7 @@ def _on_interrupt(handler: object) -> bool:
     no one handle signals. (Not `contextlib.suppress`: importing contextlib takes
     longer than the rest of this module.)"""
     try:
-        _signal.signal(_signal.SIGINT, handler)  # type: ignore[arg-type]
+        _signal.signal(_signal.SIGINT, handler)
     except ValueError:
         return False
     return True

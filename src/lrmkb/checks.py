@@ -6,6 +6,7 @@ Each check returns plain problem strings; none of them writes to the database.""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
@@ -102,7 +103,7 @@ def check_database(
         report["problems"] += [{"check": name, "problem": p} for p in found]
 
     for name, check in checks.items():
-        run(name, lambda check=check: check(db, sample))
+        run(name, functools.partial(check, db, sample))
     bundled = _is_bundled(path)
     seeds = seeds or (_checkout_seeds() if bundled else None)
     if seeds is not None:

@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from .ids import letters, parse_arxiv_id, surname, unique_key
+from .records import Paper
 
 # Venues that only say "this is on arXiv": the id goes to eprint fields, never to `journal`.
 _ARXIV_VENUE_RE = re.compile(r"^(arxiv(\s+preprint)?(\s+arxiv:\s*\S+)?|preprint|corr)$", re.I)
@@ -21,19 +21,19 @@ _SAFE_KEY_RE = re.compile(r"[^A-Za-z0-9_:.+/-]")
 
 def is_arxiv_venue(venue: str | None) -> bool:
     """True for `CoRR`, `Preprint`, `arXiv preprint arXiv:2512.17901` and the like."""
-    return bool(venue) and bool(_ARXIV_VENUE_RE.match(venue.strip()))
+    return venue is not None and bool(_ARXIV_VENUE_RE.match(venue.strip()))
 
 
 def names_arxiv_id(venue: str | None) -> bool:
     """True for the Google Scholar habit `arXiv preprint arXiv:…`: a venue that is an id."""
-    return bool(venue) and is_arxiv_venue(venue) and "arxiv" in venue.lower()
+    return venue is not None and is_arxiv_venue(venue) and "arxiv" in venue.lower()
 
 
-def arxiv_of(paper: dict[str, Any]) -> str | None:
+def arxiv_of(paper: Paper) -> str | None:
     """The paper's arXiv id — or the one its venue names (`arXiv preprint arXiv:2512.19673`),
     so that dropping such a venue never loses the id."""
-    if paper.get("arxiv_id"):
-        return paper["arxiv_id"]
+    if arxiv_id := paper.get("arxiv_id"):
+        return arxiv_id
     venue = paper.get("venue") or ""
     found = parse_arxiv_id(venue.split(":")[-1]) if names_arxiv_id(venue) else None
     return found.id if found else None
@@ -55,11 +55,11 @@ def is_url(text: str | None) -> bool:
     return parts.scheme in {"http", "https"} and bool(parts.netloc) and "." in parts.netloc
 
 
-def month_of(paper: dict[str, Any]) -> str | None:
+def month_of(paper: Paper) -> str | None:
     """`2025-01` from a new-style arXiv id (YYMM), else from the published date."""
-    if paper.get("arxiv_id"):
-        m = re.match(r"^(\d{2})(\d{2})\.\d+$", paper["arxiv_id"]) or re.search(
-            r"/(\d{2})(\d{2})\d+$", paper["arxiv_id"]
+    if arxiv_id := paper.get("arxiv_id"):
+        m = re.match(r"^(\d{2})(\d{2})\.\d+$", arxiv_id) or re.search(
+            r"/(\d{2})(\d{2})\d+$", arxiv_id
         )
         if m:
             century = "19" if int(m[1]) >= 91 else "20"
@@ -70,7 +70,7 @@ def month_of(paper: dict[str, Any]) -> str | None:
     return None
 
 
-def date_parts(paper: dict[str, Any]) -> list[int]:
+def date_parts(paper: Paper) -> list[int]:
     """[year, month, day] as far as known; the published date only when it agrees with the
     year (the survey's year is the citation year, arXiv's date may be the first version)."""
     year = paper.get("year")
@@ -108,7 +108,7 @@ def who(authors: Sequence[str], more: bool) -> str:
     return f"{names[0]} et al."
 
 
-def author_year_labels(papers: Iterable[LabelFields]) -> dict[str, str]:
+def author_year_labels(papers: Iterable[Paper]) -> dict[str, str]:
     """Key → label (`Ward et al., 2025b`) for each of `papers`, as natbib's author-year
     styles letter it and as the survey prints it: papers whose labels would read the same
     are lettered a, b, … in the order of the reference list, which sorts them by their
@@ -120,11 +120,10 @@ def author_year_labels(papers: Iterable[LabelFields]) -> dict[str, str]:
 
     Letters depend on which papers are compared: give all that could share a label
     (`queries.citation_labels` does)."""
-    groups: dict[tuple[str, int | None], list[LabelFields]] = {}
+    groups: dict[tuple[str, int | None], list[Paper]] = {}
     for paper in papers:
-        groups.setdefault((who(paper["authors"], paper["authors_more"]), paper["year"]), []).append(
-            paper
-        )
+        name = who(paper["authors"], paper["authors_more"])
+        groups.setdefault((name, paper["year"]), []).append(paper)
     labels = {}
     for (name, year), group in groups.items():
         group.sort(key=_reference_order)
@@ -135,18 +134,7 @@ def author_year_labels(papers: Iterable[LabelFields]) -> dict[str, str]:
     return labels
 
 
-class LabelFields(TypedDict):
-    """What a label is made of (a `records.Paper` has it all)."""
-
-    key: str
-    title: str
-    authors: list[str]
-    authors_more: bool
-    year: int | None
-    survey_ref: int | None
-
-
-def _reference_order(paper: LabelFields) -> tuple[bool, str, str, str]:
+def _reference_order(paper: Paper) -> tuple[bool, str, str, str]:
     names = " ".join(
         f"{surname(name)} {name.removesuffix(surname(name))}" for name in paper["authors"]
     )
@@ -154,7 +142,7 @@ def _reference_order(paper: LabelFields) -> tuple[bool, str, str, str]:
     return (not_in_survey, ascii_key(names).lower(), paper["title"].lower(), paper["key"])
 
 
-def venue_of(paper: dict[str, Any]) -> str | None:
+def venue_of(paper: Paper) -> str | None:
     """The venue worth printing: none for a venue that merely names an arXiv id."""
     venue = (paper.get("venue") or "").strip()
     return None if not venue or names_arxiv_id(venue) else venue

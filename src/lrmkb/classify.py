@@ -20,7 +20,7 @@ import re
 import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 from .ids import STOP_WORDS, ascii_fold
 
@@ -64,6 +64,14 @@ def terms(text: str) -> list[str]:
     return [s for s in stems if s not in _EXTRA_STOP]
 
 
+class Suggestion(TypedDict):
+    """A node a paper could be filed under, and how similar the two are (0 to 1)."""
+
+    code: str
+    title: str
+    score: float
+
+
 @dataclass
 class Node:
     code: str
@@ -94,7 +102,7 @@ class Classifier:
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {t: w / norm for t, w in weights.items()}
 
-    def suggest(self, title: str, abstract: str = "", limit: int = 3) -> list[dict[str, Any]]:
+    def suggest(self, title: str, abstract: str = "", limit: int = 3) -> list[Suggestion]:
         """The `limit` nodes most similar to a paper, best first, with their scores."""
         query = self._vector(Counter(terms(f"{title} {title} {abstract}")))
         scored = []

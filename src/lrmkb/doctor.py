@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
 from .citation import is_arxiv_venue, is_url
 from .ids import KEY_RE
+from .queries import paper_dict
+from .records import Paper
 
 # Entry types that stand for a published (peer-reviewed or edited) work.
 PUBLISHED_TYPES = {"article", "inproceedings", "conference", "incollection", "inbook", "book"}
@@ -41,7 +43,7 @@ class Issue:
 def diagnose(db: sqlite3.Connection, *, seeds: bool = False) -> list[Issue]:
     """Every check, in a fixed order, each sorted by subject; the survey's curation
     checks only with `seeds`."""
-    papers = [dict(r) for r in db.execute("SELECT * FROM paper ORDER BY key")]
+    papers = [paper_dict(r) for r in db.execute("SELECT * FROM paper ORDER BY key")]
     fix = _Fixes(seeds)
     found = [
         *release_issues(db),
@@ -127,18 +129,20 @@ class _Fixes:
     def __init__(self, seeds: bool) -> None:
         self.seeds = seeds
 
-    def __call__(self, paper: dict[str, Any], command: str, seeds_fix: str) -> str:
+    def __call__(self, paper: Paper, command: str, seeds_fix: str) -> str:
         if self.seeds and paper["source"] == "survey":
             return seeds_fix
         return command
 
 
-def same_id(papers: list[dict[str, Any]], column: str, what: str, fix: _Fixes) -> list[Issue]:
+def same_id(
+    papers: list[Paper], column: Literal["arxiv_id", "doi"], what: str, fix: _Fixes
+) -> list[Issue]:
     """One arXiv id (or DOI) on two records: a duplicate, or one of them has the wrong id."""
-    by_id: dict[str, list[dict[str, Any]]] = {}
+    by_id: dict[str, list[Paper]] = {}
     for paper in papers:
-        if paper[column]:
-            by_id.setdefault(paper[column].lower(), []).append(paper)
+        if value := paper[column]:
+            by_id.setdefault(value.lower(), []).append(paper)
     field = "eprint" if column == "arxiv_id" else "doi"
     found = []
     for value, group in sorted(by_id.items()):
@@ -174,8 +178,8 @@ def same_id(papers: list[dict[str, Any]], column: str, what: str, fix: _Fixes) -
     return found
 
 
-def shared_short_names(papers: list[dict[str, Any]], fix: _Fixes) -> list[Issue]:
-    by_name: dict[str, list[dict[str, Any]]] = {}
+def shared_short_names(papers: list[Paper], fix: _Fixes) -> list[Issue]:
+    by_name: dict[str, list[Paper]] = {}
     for paper in papers:
         if paper["short_name"]:
             by_name.setdefault(paper["short_name"].casefold(), []).append(paper)
@@ -239,11 +243,13 @@ def empty_nodes(db: sqlite3.Connection) -> list[Issue]:
     return found
 
 
-def bad_links(papers: list[dict[str, Any]], fix: _Fixes) -> list[Issue]:
+def bad_links(papers: list[Paper], fix: _Fixes) -> list[Issue]:
     found = []
     for paper in papers:
-        for column, field, what in [("code_url", "code", "code link"), ("url", "url", "web link")]:
-            value = paper[column]
+        for value, field, what in [
+            (paper["code_url"], "code", "code link"),
+            (paper["url"], "url", "web link"),
+        ]:
             if value and not is_url(value):
                 found.append(
                     Issue(
@@ -261,7 +267,7 @@ def bad_links(papers: list[dict[str, Any]], fix: _Fixes) -> list[Issue]:
     return found
 
 
-def bad_keys(papers: list[dict[str, Any]], fix: _Fixes) -> list[Issue]:
+def bad_keys(papers: list[Paper], fix: _Fixes) -> list[Issue]:
     return [
         Issue(
             "bad-key",
@@ -280,16 +286,14 @@ def bad_keys(papers: list[dict[str, Any]], fix: _Fixes) -> list[Issue]:
     ]
 
 
-def _house_key(paper: dict[str, Any]) -> str:
+def _house_key(paper: Paper) -> str:
     """The key `add` and `import` would give the paper."""
-    import json
-
     from .ids import base_key
 
-    return base_key(json.loads(paper["authors"] or "[]"), paper["year"], paper["title"])
+    return base_key(paper["authors"], paper["year"], paper["title"])
 
 
-def missing_ids(papers: list[dict[str, Any]]) -> list[Issue]:
+def missing_ids(papers: list[Paper]) -> list[Issue]:
     """A published survey paper with neither DOI nor arXiv id cannot be looked up or
     deduplicated."""
     return [

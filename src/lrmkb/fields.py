@@ -136,7 +136,7 @@ def parse_value(column: Column, text: str) -> dict[str, Any]:
     if not text:
         if column.required:
             raise BadInput(f"{column.bibtex} cannot be empty", "give it a value")
-        empty = [] if column.is_list else None
+        empty: list[str] | None = [] if column.is_list else None
         return {name: empty, **({"authors_more": False} if name == "authors" else {})}
     if name == "authors":
         from .importers.bibtex import split_authors

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rapidfuzz import fuzz, process
 
@@ -34,7 +34,7 @@ from .errors import NotFound
 from .gcpause import collector_paused
 from .ids import ascii_fold, base_key, parse_arxiv_id, surname
 from .ids import unique_key as next_free_key
-from .records import JSON_LIST_FIELDS, PAPER_FIELDS, SURVEY_FIELDS, Failure, Record
+from .records import JSON_LIST_FIELDS, PAPER_FIELDS, SURVEY_FIELDS, Failure, Paper, Record
 from .store import Database, now
 from .tagging import check_tags
 
@@ -69,6 +69,10 @@ FILLABLE = tuple(f for f in PAPER_FIELDS if f not in NOT_FILLABLE)
 NOT_FILLED_FROM = {"arxiv": frozenset({"venue"})}
 """arXiv's `CoRR` is how a new preprint is cited; a paper already known may have appeared
 elsewhere since, so arXiv never fills its venue."""
+EMPTY: tuple[object, ...] = (None, "", [])
+"""What counts as no value: enrichment fills these, and only these."""
+Columns = dict[str, Any]
+"""Column name → value, for code that goes over columns by name (`FILLABLE`)."""
 OUTCOMES = ("added", "enriched", "skipped", "failed")
 Progress = Callable[[int, int], None]
 """Told (records planned, records in all) as the planning goes on."""
@@ -150,7 +154,7 @@ def first_surname(authors: Sequence[str]) -> str:
 Identity = tuple[int | None, str, str]  # year, first-author surname, normalised title
 
 
-def identity(paper: dict[str, Any]) -> Identity:
+def identity(paper: Paper) -> Identity:
     """What the fuzzy rung compares, computed once per record."""
     return paper.get("year"), first_surname(paper["authors"]), normalise_title(paper["title"])
 
@@ -164,14 +168,14 @@ class PaperIndex:
         self.by_doi: dict[str, str] = {}
         self.buckets: dict[tuple[int | None, str], dict[str, str]] = defaultdict(dict)
 
-    def add(self, key: str, paper: dict[str, Any], ident: Identity) -> None:
-        if paper.get("arxiv_id"):
-            self.by_arxiv.setdefault(paper["arxiv_id"], key)
-        if paper.get("doi"):
-            self.by_doi.setdefault(paper["doi"].lower(), key)
+    def add(self, key: str, paper: Paper, ident: Identity) -> None:
+        if arxiv_id := paper.get("arxiv_id"):
+            self.by_arxiv.setdefault(arxiv_id, key)
+        if doi := paper.get("doi"):
+            self.by_doi.setdefault(doi.lower(), key)
         self.buckets[ident[:2]].setdefault(ident[2], key)
 
-    def match(self, paper: dict[str, Any], ident: Identity) -> tuple[str, str] | None:
+    def match(self, paper: Paper, ident: Identity) -> tuple[str, str] | None:
         """The key of the paper `paper` duplicates and the rung that matched, or None."""
         if (arxiv_id := paper.get("arxiv_id")) and arxiv_id in self.by_arxiv:
             return self.by_arxiv[arxiv_id], "arxiv id"
@@ -204,8 +208,8 @@ class PaperIndex:
 class Plan:
     """Everything a batch will write, computed before anything is written."""
 
-    new: dict[str, dict[str, Any]] = field(default_factory=dict)  # key → paper
-    changes: dict[str, dict[str, Any]] = field(default_factory=dict)  # key → filled columns
+    new: dict[str, Paper] = field(default_factory=dict)  # key → paper
+    changes: dict[str, Columns] = field(default_factory=dict)  # key → filled columns
     filed: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # key → codes
     resolved: list[str] = field(default_factory=list)  # every key the records resolved to
 
@@ -214,14 +218,13 @@ class Planner:
     """Decides, record by record, whether to add, enrich or skip."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
-        self.papers: dict[str, dict[str, Any]] = {}
+        self.papers: dict[str, Paper] = {}
         self.index = PaperIndex()
         for row in db.execute(
             f"SELECT authors_more, {', '.join(('key', 'title', 'authors', *FILLABLE))}"
             " FROM paper ORDER BY id"
         ):
-            paper = dict(row)
-            paper["authors"] = json.loads(paper["authors"] or "[]")
+            paper = cast(Paper, {**row, "authors": json.loads(row["authors"] or "[]")})
             self.papers[paper["key"]] = paper
             self.index.add(paper["key"], paper, identity(paper))
         self.plan = Plan()
@@ -265,16 +268,15 @@ class Planner:
         title = self.papers[key]["title"]
         return Outcome(item.source, action, key, rung, filled or [], extra=item.extra, title=title)
 
-    def _fill(self, key: str, incoming: dict[str, Any], origin: str) -> list[str]:
+    def _fill(self, key: str, incoming: Paper, origin: str) -> list[str]:
         """Fill the empty fields of paper `key` from `incoming`; return their names."""
-        stored = self.papers[key]
+        stored: Columns = cast(Columns, self.papers[key])
+        given: Columns = cast(Columns, incoming)
         skip = NOT_FILLED_FROM.get(origin, frozenset())
         filled = {
-            col: incoming[col]
+            col: given[col]
             for col in FILLABLE
-            if stored.get(col) in (None, "")
-            and incoming.get(col) not in (None, "")
-            and col not in skip
+            if stored.get(col) in EMPTY and given.get(col) not in EMPTY and col not in skip
         }
         if "arxiv_version" in filled and incoming.get("arxiv_id") != (
             stored.get("arxiv_id") or filled.get("arxiv_id")
@@ -292,12 +294,14 @@ class Planner:
         return [c for c in filled if c not in ("id_source", "authors_more")]
 
 
-def _without_arxiv_url(fields: dict[str, Any]) -> dict[str, Any]:
+def _without_arxiv_url(fields: Paper) -> Paper:
     """`url` is for a paper's non-arXiv home (as in the seeds); a link to its own arXiv
     page says nothing its arXiv id does not, so it is not stored."""
     url, arxiv_id = fields.get("url"), fields.get("arxiv_id")
     linked = parse_arxiv_id(url) if url and arxiv_id else None
-    return {**fields, "url": None} if linked and linked.id == arxiv_id else fields
+    if linked and linked.id == arxiv_id:
+        return {**fields, "url": None}
+    return fields
 
 
 def _completes(stored: list[str], stored_more: bool, incoming: list[str]) -> bool:
@@ -316,10 +320,10 @@ def _completes(stored: list[str], stored_more: bool, incoming: list[str]) -> boo
 _BLANK_PAPER = dict.fromkeys(PAPER_FIELDS)
 
 
-def _new_paper(key: str, item: Record, now: str) -> dict[str, Any]:
+def _new_paper(key: str, item: Record, now: str) -> Paper:
     """A full row: every column present, the importer's fields over blanks."""
-    paper = {**_BLANK_PAPER, **item.fields, "key": key, "source": item.origin}
-    paper["created"] = paper["updated"] = now
+    paper = cast(Paper, {**_BLANK_PAPER, **item.fields})
+    paper |= {"key": key, "source": item.origin, "created": now, "updated": now}
     paper["authors_more"] = bool(paper["authors_more"])
     paper["entry_type"] = paper["entry_type"] or "misc"
     return paper
@@ -556,7 +560,7 @@ _LISTS_AT = [PAPER_FIELDS.index(name) for name in JSON_LIST_FIELDS if name != "a
 _paper_values = itemgetter(*PAPER_FIELDS)
 
 
-def _row(paper: dict[str, Any]) -> list[Any]:
+def _row(paper: Paper) -> list[Any]:
     """A planned paper as the INSERT's parameters (lists stored as JSON text; authors
     always a list, the other lists NULL when empty)."""
     row = list(_paper_values(paper))

@@ -39,6 +39,7 @@ LIGATURES = {("-", "-"), ("`", "`"), ("'", "'"), ("?", "`"), ("!", "`"), (",", "
 _MATH_BODY = r"(?:[A-Za-z0-9 ()\[\]+\-*/=,.;:'!<>|]|\\[A-Za-z]+|[_^](?:[A-Za-z0-9]|\\[A-Za-z]+))+"
 MATH_RE = re.compile(rf"\$(?=\S)({_MATH_BODY})(?<=\S)\$(?!\d)")
 _WORD_RE = re.compile(rf"(?:{MATH_RE.pattern}|\S)+")
+_AROUND_WORD_RE = re.compile(r"([^\w$]*)(.*?)([^\w$]*)", re.S)  # punctuation, word, punctuation
 _ACRONYM_PLURAL_RE = re.compile(r"^([A-Z][A-Z0-9]+)(s|'s|’s)$")
 
 
@@ -132,12 +133,15 @@ def _decoder() -> Callable[[str], str]:
     context.add_context_category(
         "lrmkb-ascii", macros=[MacroTextSpec("textasciicircum", "^")], prepend=True
     )
-    return LatexNodes2Text(latex_context=context, math_mode="text").latex_to_text
+    decode: Callable[[str], str] = LatexNodes2Text(
+        latex_context=context, math_mode="text"
+    ).latex_to_text
+    return decode
 
 
 def _accented(char: str) -> str | None:
     """An ASCII letter under TeX accent commands, innermost mark first, if `char` is one."""
-    base, *marks = unicodedata.normalize("NFD", char)
+    base, *marks = list(unicodedata.normalize("NFD", char))
     if not (base.isascii() and base.isalpha() and marks) or any(
         m not in TEX_ACCENTS for m in marks
     ):
@@ -179,7 +183,9 @@ def _title_word(word: str, first: bool) -> str:
             f"{{{part}}}" if MATH_RE.fullmatch(part) else to_latex(part)
             for part in _math_split(word)
         )
-    lead, core, trail = re.match(r"^([^\w$]*)(.*?)([^\w$]*)$", word, re.S).groups()
+    around = _AROUND_WORD_RE.fullmatch(word)
+    assert around is not None  # every part may be empty: any word matches
+    lead, core, trail = around.groups()
     plural = _ACRONYM_PLURAL_RE.match(core)
     if plural:
         return f"{to_latex(lead)}{{{plural[1]}}}{to_latex(plural[2])}{to_latex(trail)}"

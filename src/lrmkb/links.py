@@ -3,9 +3,12 @@ what `lrmkb show` lists and `lrmkb open` opens."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .errors import NotFound
+
+if TYPE_CHECKING:
+    from .records import Paper
 
 KINDS = ("abs", "pdf", "doi", "url", "code")
 """`abs` the arXiv abstract page, `pdf` arXiv's PDF, `doi` the DOI resolver, `url` the
@@ -21,26 +24,26 @@ _ADD = {
 }
 
 
-def links(paper: dict[str, Any]) -> dict[str, str]:
+def links(paper: Paper) -> dict[str, str]:
     """{kind: URL} for the links `paper` (a `queries.paper_dict`) has, in `KINDS` order.
     arXiv links carry the version when one is recorded."""
     from .citation import arxiv_of, doi_url, is_url
 
     found: dict[str, str] = {}
     if arxiv := arxiv_of(paper):
-        version = f"v{paper['arxiv_version']}" if paper.get("arxiv_version") else ""
+        version = f"v{v}" if (v := paper.get("arxiv_version")) else ""
         found["abs"] = f"https://arxiv.org/abs/{arxiv}{version}"
         found["pdf"] = f"https://arxiv.org/pdf/{arxiv}{version}"
-    if paper.get("doi"):
-        found["doi"] = doi_url(paper["doi"])
-    if is_url(paper.get("url")):
-        found["url"] = paper["url"]
-    if is_url(paper.get("code_url")):
-        found["code"] = paper["code_url"]
+    if doi := paper.get("doi"):
+        found["doi"] = doi_url(doi)
+    if (url := paper.get("url")) and is_url(url):
+        found["url"] = url
+    if (code_url := paper.get("code_url")) and is_url(code_url):
+        found["code"] = code_url
     return found
 
 
-def link(paper: dict[str, Any], kind: str | None = None) -> str:
+def link(paper: Paper, kind: str | None = None) -> str:
     """The URL of one `kind` of link, or the first of `DEFAULT_ORDER` the paper has.
     Raises `NotFound` (with the `lrmkb edit` that would add it) when there is none."""
     found = links(paper)

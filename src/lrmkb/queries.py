@@ -6,29 +6,40 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from .errors import NotFound
 from .ids import parse_arxiv_id, parse_doi
-from .records import JSON_LIST_FIELDS, PAPER_FIELDS
+from .records import (
+    JSON_LIST_FIELDS,
+    PAPER_FIELDS,
+    Evidence,
+    Finding,
+    Node,
+    NodeRef,
+    Paper,
+    PaperFinding,
+    PaperRecord,
+    SurveyPlace,
+)
 
 STANCES = ("supports", "contradicts", "mentions")
 
 
-def paper_dict(row: sqlite3.Row) -> dict[str, Any]:
+def paper_dict(row: sqlite3.Row) -> Paper:
     """A paper row as plain data, JSON lists decoded."""
     data = {name: row[name] for name in PAPER_FIELDS}
     for name in JSON_LIST_FIELDS:
         data[name] = json.loads(row[name]) if row[name] else []
     data["authors_more"] = bool(row["authors_more"])
-    return data
+    return cast(Paper, data)
 
 
 def citation_labels(db: sqlite3.Connection, keys: Iterable[str] | None = None) -> dict[str, str]:
     """Key → author-year label (`Ward et al., 2025b`, `citation.author_year_labels`) for
     every paper, or for those of `keys`: each lettered among all the papers of the
     database that would share its label (only papers of the same years are read)."""
-    from .citation import LabelFields, author_year_labels
+    from .citation import author_year_labels
 
     sql = "SELECT key, title, authors, authors_more, year, survey_ref FROM paper"
     params: list[Any] = []
@@ -39,7 +50,7 @@ def citation_labels(db: sqlite3.Connection, keys: Iterable[str] | None = None) -
             " (SELECT value FROM json_each(?)))"
         )
         params.append(json.dumps(keys))
-    papers: list[LabelFields] = [
+    papers: list[Paper] = [
         {
             "key": r["key"],
             "title": r["title"],
@@ -143,23 +154,21 @@ def resolve_paper(db: sqlite3.Connection, ref: str) -> tuple[sqlite3.Row, str] |
     return (row, "key") if row is not None else None
 
 
-def paper_record(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+def paper_record(db: sqlite3.Connection, row: sqlite3.Row) -> PaperRecord:
     """Everything known about one paper: metadata, its author-year label (`cite`), nodes,
     findings, tags and the user's notes (Markdown, or None)."""
     return paper_records(db, [row])[0]
 
 
-def paper_records(db: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> list[dict[str, Any]]:
+def paper_records(db: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> list[PaperRecord]:
     """`paper_record` for each row, the labels read once for all."""
     labels = citation_labels(db, [r["key"] for r in rows])
     return [_record(db, row, labels[row["key"]]) for row in rows]
 
 
-def _record(db: sqlite3.Connection, row: sqlite3.Row, cite: str) -> dict[str, Any]:
-    data = paper_dict(row)
-    data["cite"] = cite
-    data["nodes"] = [
-        dict(r)
+def _record(db: sqlite3.Connection, row: sqlite3.Row, cite: str) -> PaperRecord:
+    nodes = [
+        cast(NodeRef, dict(r))
         for r in db.execute(
             """SELECT n.code, n.title, n.kind FROM paper_node pn
                JOIN taxonomy_node n ON n.id = pn.node_id
@@ -167,8 +176,8 @@ def _record(db: sqlite3.Connection, row: sqlite3.Row, cite: str) -> dict[str, An
             (row["id"],),
         )
     ]
-    data["findings"] = [
-        dict(r)
+    findings = [
+        cast(PaperFinding, dict(r))
         for r in db.execute(
             """SELECT f.slug AS id, f.kind, n.code AS node, fp.stance, f.text, f.source,
                       f.debate, f.survey_page FROM finding_paper fp
@@ -178,20 +187,28 @@ def _record(db: sqlite3.Connection, row: sqlite3.Row, cite: str) -> dict[str, An
             (row["id"],),
         )
     ]
-    data["tags"] = [
+    tags = [
         r[0]
         for r in db.execute(
             "SELECT tag FROM paper_tag WHERE paper_id = ? ORDER BY tag", (row["id"],)
         )
     ]
     note = db.execute("SELECT text FROM paper_note WHERE paper_id = ?", (row["id"],)).fetchone()
-    data["notes"] = note[0] if note else None
-    return data
+    return PaperRecord(
+        **paper_dict(row),
+        cite=cite,
+        nodes=nodes,
+        findings=findings,
+        tags=tags,
+        notes=note[0] if note else None,
+    )
 
 
 def find_node(db: sqlite3.Connection, code: str) -> sqlite3.Row:
     """A taxonomy node by its code (`4.3`, `4.3.2`, `B`), case-insensitive."""
-    row = db.execute("SELECT * FROM taxonomy_node WHERE upper(code) = upper(?)", (code,)).fetchone()
+    row: sqlite3.Row | None = db.execute(
+        "SELECT * FROM taxonomy_node WHERE upper(code) = upper(?)", (code,)
+    ).fetchone()
     if row is None:
         from rapidfuzz import process
 
@@ -223,7 +240,7 @@ def subtree_ids(db: sqlite3.Connection, codes: Iterable[str]) -> list[int]:
     ]
 
 
-def taxonomy(db: sqlite3.Connection) -> list[dict[str, Any]]:
+def taxonomy(db: sqlite3.Connection) -> list[Node]:
     """All nodes in reading order, each with its direct and subtree paper counts."""
     rows = db.execute(
         """SELECT n.id, n.code, n.title, n.kind, n.position, n.summary, p.code AS parent,
@@ -233,7 +250,7 @@ def taxonomy(db: sqlite3.Connection) -> list[dict[str, Any]]:
     ).fetchall()
     nodes = {r["code"]: dict(r) for r in rows}
     counts = _papers_under(db)
-    ordered: list[dict[str, Any]] = []
+    ordered: list[Node] = []
 
     def walk(parent: str | None, depth: int) -> None:
         children = sorted(
@@ -241,14 +258,11 @@ def taxonomy(db: sqlite3.Connection) -> list[dict[str, Any]]:
             key=lambda n: (n["position"], n["code"]),
         )
         for node in children:
-            node["papers"] = counts[node["id"]]
-            node["depth"] = depth
-            ordered.append(node)
+            papers = counts[node.pop("id")]
+            ordered.append(cast(Node, {**node, "papers": papers, "depth": depth}))
             walk(node["code"], depth + 1)
 
     walk(None, 0)
-    for node in ordered:
-        del node["id"]
     return ordered
 
 
@@ -271,12 +285,13 @@ def _papers_under(db: sqlite3.Connection) -> dict[int, int]:
 
 def findings(
     db: sqlite3.Connection, sections: Iterable[str] = (), *, debates: bool = False
-) -> list[dict[str, Any]]:
+) -> list[Finding]:
     """Findings in the survey's reading order, with the papers behind them and where in
     the survey each comes from; `debates` keeps only those that set papers against each
     other."""
     sections = list(sections)
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[int] = []
     if sections:
         ids = subtree_ids(db, sections)
         clauses.append(f"f.node_id IN ({','.join('?' * len(ids))})")
@@ -291,7 +306,7 @@ def findings(
             ORDER BY f.survey_order, f.id""",
         params,
     ).fetchall()
-    evidence: dict[int, list[dict[str, Any]]] = {}
+    evidence: dict[int, list[Evidence]] = {}
     cited = db.execute(
         """SELECT fp.finding_id, fp.stance, p.key, p.short_name
            FROM finding_paper fp JOIN paper p ON p.id = fp.paper_id
@@ -329,18 +344,52 @@ def findings(
     ]
 
 
-def debates(db: sqlite3.Connection, sections: Iterable[str] = ()) -> list[dict[str, Any]]:
+class Side(TypedDict):
+    """A paper on one side of a debate."""
+
+    key: str
+    cite: str
+    short_name: str | None
+
+
+class Debate(TypedDict):
+    """A finding that sets papers against each other (`debates`)."""
+
+    question: str | None
+    id: str
+    kind: str
+    node: str
+    node_title: str
+    text: str
+    source: str
+    survey: SurveyPlace
+    sides: dict[str, list[Side]]  # stance → the papers that take it
+
+
+def debates(db: sqlite3.Connection, sections: Iterable[str] = ()) -> list[Debate]:
     """The disagreements the survey stages, in its reading order: each debate finding with
     the disputed `question` and its papers grouped by side (`supports` answer yes,
     `contradicts` no, `mentions` bridge the two)."""
     found = []
     for item in findings(db, sections, debates=True):
-        sides: dict[str, list[dict[str, Any]]] = {s: [] for s in STANCES}
-        for evidence in item.pop("papers"):
-            sides[evidence["stance"]].append(
-                {k: evidence[k] for k in ("key", "cite", "short_name")}
+        sides: dict[str, list[Side]] = {s: [] for s in STANCES}
+        for e in item["papers"]:
+            sides[e["stance"]].append(
+                {"key": e["key"], "cite": e["cite"], "short_name": e["short_name"]}
             )
-        found.append({"question": item.pop("debate"), **item, "sides": sides})
+        found.append(
+            Debate(
+                question=item["debate"],
+                id=item["id"],
+                kind=item["kind"],
+                node=item["node"],
+                node_title=item["node_title"],
+                text=item["text"],
+                source=item["source"],
+                survey=item["survey"],
+                sides=sides,
+            )
+        )
     return found
 
 
@@ -392,7 +441,7 @@ def stats(db: sqlite3.Connection) -> dict[str, Any]:
     """Counts a curator checks: totals, papers per section and per year."""
 
     def one(sql: str) -> int:
-        return db.execute(sql).fetchone()[0]
+        return int(db.execute(sql).fetchone()[0])
 
     kinds = dict(db.execute("SELECT kind, count(*) FROM taxonomy_node GROUP BY kind").fetchall())
     finding_kinds = dict(db.execute("SELECT kind, count(*) FROM finding GROUP BY kind").fetchall())

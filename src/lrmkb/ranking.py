@@ -85,9 +85,10 @@ def rank(
         scorer = _Scorer(db, query)
         topics = scorer.topics() if by_topic else {}
         answer = max(topics, key=lambda n: (topics[n], -n), default=None)
-        trust = scorer.confidence(topics[answer]) if answer is not None else 0.0
-        relative = {n: trust * s / topics[answer] for n, s in topics.items()} if trust else {}
-        leading = sorted((n for n, s in relative.items() if s >= LEADING), key=relative.get)
+        best = topics[answer] if answer is not None else 0.0
+        trust = scorer.confidence(best) if answer is not None else 0.0
+        relative = {n: trust * s / best for n, s in topics.items()} if trust else {}
+        leading = sorted((n for n, s in relative.items() if s >= LEADING), key=relative.__getitem__)
         leading.reverse()
         ranked = {kind: scorer.ranked(kind, relative) for kind in wanted}
     if "paper" in ranked and first:

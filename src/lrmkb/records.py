@@ -11,17 +11,19 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 
-class PaperFields(TypedDict, total=False):
-    """What a source knows about a paper, as `paper` columns (any may be missing):
-    names as `First Last`, in order; `authors_more` when the list ended in "and others"."""
+class Paper(TypedDict, total=False):
+    """A paper's columns (all but `id`, in table order). A row of the read API
+    (`queries.paper_dict`) has every one of them; a source's `Record` has those it knows.
+    Names are `First Last`, in order; `authors_more` when the list ended in "and others"."""
 
+    key: str  # the citation key (house style `{firstauthor}{year}{firstcontentword}`)
     title: str
     title_latex: str | None  # the title with its case-protecting braces, for export
     authors: list[str]
     authors_more: bool
     year: int | None
     venue: str | None
-    entry_type: str | None  # BibTeX entry type, lower case
+    entry_type: str | None  # BibTeX entry type, lower case (`misc` when stored without)
     volume: str | None
     pages: str | None
     publisher: str | None
@@ -34,38 +36,10 @@ class PaperFields(TypedDict, total=False):
     short_name: str | None
     abstract: str | None
     primary_category: str | None  # arXiv subject class, e.g. cs.CL
-    categories: list[str] | None  # every arXiv subject class
+    categories: list[str]  # every arXiv subject class
     published: str | None  # ISO date of the first arXiv version
-    id_source: str | None  # where the arXiv id came from when not the source itself
-
-
-class Paper(TypedDict):
-    """One row of `paper`, as the read API returns it (`queries.paper_dict`)."""
-
-    key: str
-    title: str
-    title_latex: str | None
-    authors: list[str]
-    authors_more: bool
-    year: int | None
-    venue: str | None
-    entry_type: str
-    volume: str | None
-    pages: str | None
-    publisher: str | None
-    note: str | None
-    arxiv_id: str | None
-    arxiv_version: int | None
-    doi: str | None
-    url: str | None
-    code_url: str | None
-    short_name: str | None
-    abstract: str | None
-    primary_category: str | None
-    categories: list[str]
-    published: str | None
     source: str  # survey | arxiv | bibtex | manual: where the record came from
-    id_source: str | None
+    id_source: str | None  # where the arXiv id came from when not the source itself
     created: str  # ISO 8601 UTC timestamps
     updated: str
     survey_title: str | None  # the title as the survey's reference list renders it
@@ -75,10 +49,98 @@ class Paper(TypedDict):
     other_short_names: list[str]  # short names used elsewhere (the awesome list)
 
 
+class NodeRef(TypedDict):
+    """A node a paper is filed under."""
+
+    code: str
+    title: str
+    kind: str
+
+
+class PaperFinding(TypedDict):
+    """A finding about a paper, and where the paper stands on it."""
+
+    id: str  # the finding's slug, e.g. 4.3.1-claim-2
+    kind: str  # takeaway | claim
+    node: str
+    stance: str  # supports | contradicts | mentions
+    text: str
+    source: str  # survey | paper (what only the cited paper says)
+    debate: str | None  # the disputed question, when the finding sets sides
+    survey_page: int | None
+
+
+class PaperRecord(Paper):
+    """Everything known about a paper (`queries.paper_record`): its columns, its label,
+    the nodes it is filed under, the findings about it, its tags, the user's notes."""
+
+    cite: str  # author-year label, e.g. Ward et al., 2025b
+    nodes: list[NodeRef]
+    findings: list[PaperFinding]
+    tags: list[str]
+    notes: str | None  # the user's notes on it (Markdown)
+
+
+class PaperView(PaperRecord, total=False):
+    """A `PaperRecord` as `lrmkb show` gives it: with its links and its edit log."""
+
+    links: dict[str, str]  # kind (abs, pdf, doi, url, code) → URL
+    edits: list[dict[str, Any]]  # `editing.history`: field, old, new, via, who, at
+
+
+class Node(TypedDict):
+    """A taxonomy node in reading order (`queries.taxonomy`)."""
+
+    code: str
+    title: str
+    kind: str  # dimension | appendix | section | question
+    position: int
+    summary: str
+    parent: str | None  # the parent's code
+    survey_heading: str | None
+    figure_heading: str | None
+    survey_page: int | None
+    own_papers: int  # filed under this node itself
+    papers: int  # filed under it or any node below
+    depth: int  # 0 for a dimension
+
+
+class Evidence(TypedDict):
+    """A paper behind a finding."""
+
+    key: str
+    stance: str
+    cite: str
+    short_name: str | None
+
+
+class SurveyPlace(TypedDict):
+    """Where a finding is in the survey."""
+
+    order: int
+    section: str
+    heading: str | None
+    page: int | None
+
+
+class Finding(TypedDict):
+    """A takeaway or claim with its evidence (`queries.findings`)."""
+
+    id: str
+    kind: str
+    node: str
+    node_title: str
+    text: str
+    source: str
+    debate: str | None
+    survey: SurveyPlace
+    papers: list[Evidence]
+
+
 PAPER_FIELDS: tuple[str, ...] = tuple(Paper.__annotations__)
 """The `paper` table's columns but `id`, in table order."""
 JSON_LIST_FIELDS = ("authors", "categories", "other_short_names")
-"""Columns that hold a JSON list as text (decoded in `Paper`, `PaperFields`)."""
+"""Columns that hold a JSON list as text (a list in `Paper`)."""
 SURVEY_FIELDS = ("survey_title", "survey_role", "survey_ref", "survey_page")
 """Where a paper sits in the survey lrmkb is built from (set by the seeds only)."""
 
@@ -92,7 +154,7 @@ class Record:
 
     source: str
     origin: str
-    fields: PaperFields
+    fields: Paper
     extra: dict[str, Any] = field(default_factory=dict)
     suggested: tuple[str, ...] = ()  # node codes to file it under when no section is given
 

@@ -22,10 +22,13 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import BadInput
 from .query import Query, clean, correct, drop_common, fold, parse, replace_word
+
+if TYPE_CHECKING:
+    from .records import Paper
 
 KINDS = ("finding", "node", "paper")
 SPAN = 1 << 40
@@ -80,7 +83,7 @@ def refresh_index(db: sqlite3.Connection, paper_keys: Iterable[str] | None = Non
 
 def index_new_papers(
     db: sqlite3.Connection,
-    papers: Sequence[tuple[int, dict[str, Any], Iterable[int]]],
+    papers: Sequence[tuple[int, Paper, Iterable[int]]],
     tags: Iterable[str],
 ) -> None:
     """Index papers the caller has just inserted — (id, paper columns, node ids) each, all
@@ -175,7 +178,8 @@ def _node_paths(db: sqlite3.Connection) -> dict[int, list[str]]:
     }
     paths: dict[int, list[str]] = {}
     for node_id in rows:
-        path, current = [], node_id
+        path: list[str] = []
+        current = node_id
         while current is not None and current in rows and len(path) < 16:
             title, current = rows[current]
             path.append(title)
@@ -329,7 +333,7 @@ def search(
     first = list(dict.fromkeys(paper_id for paper_id, _ in named))
     lookup = bool(first) and not query.groups()
     if lookup:  # filters and exclusions only narrow what was named
-        ranked, leading = _about(db, allowed_papers(db, query, first), kinds), []
+        ranked, leading = _about(db, allowed_papers(db, query, first), kinds), list[int]()
     else:
         by_author = any(how == "author" for _, how in named)  # a name, not a subject
         ranked, leading = rank(db, query, kinds, first, by_topic=not by_author)
@@ -500,7 +504,9 @@ def _half_of(typed: list[str], said: list[str]) -> bool:
     return 2 * n >= len(said) and any(said[i : i + n] == typed for i in range(len(said) - n + 1))
 
 
-def _about(db: sqlite3.Connection, papers: list[int], kinds: list[str]) -> dict[str, list]:
+def _about(
+    db: sqlite3.Connection, papers: list[int], kinds: list[str]
+) -> dict[str, list[tuple[int, float, bool]]]:
     """What a look-up shows: the papers named, their topics and the findings citing them."""
     if not papers:
         return {kind: [] for kind in kinds}
@@ -530,7 +536,7 @@ def _about(db: sqlite3.Connection, papers: list[int], kinds: list[str]) -> dict[
 
 
 def _code(db: sqlite3.Connection, node_id: int) -> str:
-    return db.execute("SELECT code FROM taxonomy_node WHERE id = ?", (node_id,)).fetchone()[0]
+    return str(db.execute("SELECT code FROM taxonomy_node WHERE id = ?", (node_id,)).fetchone()[0])
 
 
 def _describe(
@@ -637,7 +643,8 @@ def _answer(
         r["id"]: r
         for r in db.execute("SELECT id, code, title, kind, summary, parent_id FROM taxonomy_node")
     }
-    path, current = [], node_id
+    path: list[dict[str, str]] = []
+    current = node_id
     while current is not None and len(path) < 16:
         path.append({"code": nodes[current]["code"], "title": nodes[current]["title"]})
         current = nodes[current]["parent_id"]

@@ -352,7 +352,8 @@ class _Merge:
         return bool(added or changed)
 
     def _node_id(self, code: str) -> int:
-        return self.db.execute("SELECT id FROM taxonomy_node WHERE code = ?", (code,)).fetchone()[0]
+        row = self.db.execute("SELECT id FROM taxonomy_node WHERE code = ?", (code,)).fetchone()
+        return int(row[0])
 
     def drop_nodes(self) -> bool:
         """Delete the nodes the release no longer has, deepest first, unless a paper is
@@ -405,11 +406,12 @@ class _Merge:
                 self._refile(mine, self.base[key]["nodes"], [], None)
 
     def _find(self, key: str) -> sqlite3.Row | None:
-        return self.db.execute(
+        row: sqlite3.Row | None = self.db.execute(
             "SELECT * FROM paper WHERE key = :k OR id = (SELECT paper_id FROM paper_alias"
             " WHERE alias = :k) ORDER BY key = :k DESC LIMIT 1",
             {"k": key},
         ).fetchone()
+        return row
 
     def _match(self, record: dict[str, Any], claimed: set[int]) -> sqlite3.Row | None:
         """The user's copy of a release paper: by key or alias — unless its arXiv id or
@@ -424,9 +426,10 @@ class _Merge:
             ("SELECT * FROM paper WHERE lower(doi) = lower(?) ORDER BY id", record.get("doi")),
         ]
         for sql, value in lookups:
-            for row in self.db.execute(sql, (value,)) if value else ():
-                if row["id"] not in claimed:
-                    return row
+            found: sqlite3.Row
+            for found in self.db.execute(sql, (value,)) if value else ():
+                if found["id"] not in claimed:
+                    return found
         return None
 
     def _add(self, record: dict[str, Any]) -> None:

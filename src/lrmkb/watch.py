@@ -26,13 +26,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .errors import BadInput, NotFound
 from .importers.arxiv import PAGE_SIZE
 
 if TYPE_CHECKING:
-    from .records import PaperFields
+    from .records import Paper
     from .store import Database
 
 FIELDS = {
@@ -526,7 +526,7 @@ def _sort_page(
         if result.action != "added":
             outcome.known += 1
             continue
-        best = result.suggestions[0] if result.suggestions else {}
+        best = result.suggestions[0] if result.suggestions else None
         rows.append(
             {
                 "arxiv_id": entry["arxiv_id"],
@@ -535,19 +535,19 @@ def _sort_page(
                 "record": entry,
                 "found_by": [found(entry)],
                 "suggestions": result.suggestions,
-                "score": best.get("score", 0.0),
-                "node_code": best.get("code"),
+                "score": best["score"] if best else 0.0,
+                "node_code": best["code"] if best else None,
             }
         )
     outcome.new += len(rows)
     return rows, again
 
 
-def _paper_part(entry: dict[str, Any]) -> PaperFields:
+def _paper_part(entry: dict[str, Any]) -> Paper:
     """The `Paper` columns of an arXiv entry (`entry_fields` has a few more)."""
-    from .records import PaperFields
+    from .records import PAPER_FIELDS
 
-    return PaperFields(**{k: v for k, v in entry.items() if k in PaperFields.__annotations__})
+    return cast("Paper", {k: v for k, v in entry.items() if k in PAPER_FIELDS})
 
 
 def _write_page(

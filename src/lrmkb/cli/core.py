@@ -84,7 +84,7 @@ def guarded(fn: F) -> F:
         from ..store import commits
 
         ctx = kwargs.get("ctx")  # Typer's context is Click's, not a `typer.Context`
-        run = ctx.find_object(Invocation) if hasattr(ctx, "find_object") else None
+        run: Invocation | None = getattr(ctx, "find_object", lambda _: None)(Invocation)
         before, out_of_memory = commits(), False
 
         def saved() -> str | None:
@@ -109,7 +109,7 @@ def guarded(fn: F) -> F:
             raise typer.Exit(streams.output_lost(exc, saved())) from None
         except Exception as exc:
             _debug_traceback(run)
-            message, code = streams.explain(exc, run and run.path)
+            message, code = streams.explain(exc, run.path if run else None)
             streams.error(message)
             raise typer.Exit(code) from None
         if out_of_memory:
@@ -156,7 +156,7 @@ class Typer(typer.Typer):
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
         register = super().command(*args, **kwargs)
-        return lambda fn: register(guarded(fn))  # type: ignore[return-value]
+        return lambda fn: register(guarded(fn))
 
 
 app = Typer(

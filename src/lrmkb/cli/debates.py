@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from . import output
 from .core import JsonOpt, app, database
+
+if TYPE_CHECKING:
+    from ..queries import Debate
 
 SIDE_LABELS = {"supports": "yes", "contradicts": "no", "mentions": "bridging"}
 
@@ -37,7 +40,7 @@ def debates(
     render_debates(items)
 
 
-def render_debates(items: list[dict[str, Any]]) -> None:
+def render_debates(items: list[Debate]) -> None:
     if not items:
         output.plain("no debates")
         return
@@ -56,8 +59,8 @@ def render_debates(items: list[dict[str, Any]]) -> None:
 
     for item in items:
         where = f"{item['node']} {item['node_title']}"
-        output.stdout.print(f"\n[bold magenta]⚖ {escape(item['question'])}[/bold magenta]")
-        notes = [n for n in finding_notes(item) if not n.startswith("debate:")]
+        output.stdout.print(f"\n[bold magenta]⚖ {escape(item['question'] or '')}[/bold magenta]")
+        notes = finding_notes(item["survey"]["page"], item["source"])
         output.stdout.print(f"[dim]{escape(' · '.join([where, item['id'], *notes]))}[/dim]")
         for side, papers in item["sides"].items():
             if papers:

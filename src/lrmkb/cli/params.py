@@ -32,17 +32,19 @@ DryRunOpt = Annotated[
 
 def sections_option(help: str) -> typer.models.OptionInfo:
     """A repeatable `--section CODE` that completes section codes."""
-    return typer.Option(
+    option: typer.models.OptionInfo = typer.Option(
         "--section",
         metavar="CODE",
         help=help,
         autocompletion=complete.sections,
         show_default=False,
     )
+    return option
 
 
 def tags_option(help: str) -> typer.models.OptionInfo:
     """A repeatable `--tag TAG` that completes the tags in use."""
-    return typer.Option(
+    option: typer.models.OptionInfo = typer.Option(
         "--tag", metavar="TAG", help=help, autocompletion=complete.tags, show_default=False
     )
+    return option

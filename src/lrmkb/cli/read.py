@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -14,7 +14,7 @@ from .params import KeyArg
 class SearchCommand(typer.core.TyperCommand):
     """Reads `-word` on the command line as an exclusion, not as the options -w -o -r -d."""
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # ctx: Typer's own Click's
         return super().parse_args(ctx, fast.protect_exclusions(args))
 
 
@@ -83,7 +83,7 @@ def search(
         raise typer.BadParameter(
             "give words to search for, or --section or --tag", param_hint="QUERY"
         )
-    kinds = fast.KINDS
+    kinds: tuple[str, ...] = fast.KINDS
     if type_ is not None:
         if type_ not in kinds:
             raise typer.BadParameter("use paper, finding or node", param_hint="--type")
@@ -108,18 +108,18 @@ def show(
     from ..editing import history
     from ..links import links
     from ..queries import find_paper, paper_record
+    from ..records import PaperView
 
     db = database(ctx)
     row = find_paper(db, key)
     record = paper_record(db, row)
-    record["links"] = links(record)
-    record["edits"] = history(db, row["id"])
+    view: PaperView = {**record, "links": links(record), "edits": history(db, row["id"])}
     if as_json:
-        output.emit_json(record)
+        output.emit_json(view)
         return
     from .render import render_paper
 
-    render_paper(record)
+    render_paper(view)
 
 
 @app.command()

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
+from ..records import Evidence, Finding, Node, Paper, PaperFinding, PaperView
 from .output import is_terminal, plain, stdout
 
 STANCE_MARK = {"supports": "+", "contradicts": "−", "mentions": "·"}
@@ -31,7 +32,7 @@ def render_rows(headers: list[str], rows: list[list[Any]], *, empty: str = "noth
     stdout.print(table)
 
 
-def render_tree(nodes: list[dict[str, Any]]) -> None:
+def render_tree(nodes: list[Node]) -> None:
     if not is_terminal():
         for n in nodes:
             plain(f"{'  ' * n['depth']}{n['code']} {n['title']} ({n['papers']})")
@@ -47,7 +48,7 @@ def render_tree(nodes: list[dict[str, Any]]) -> None:
     stdout.print(root)
 
 
-def survey_place(p: dict[str, Any]) -> str | None:
+def survey_place(p: Paper) -> str | None:
     """Where a paper sits in the survey: `entry 67 of its references, p. 13`."""
     if p.get("survey_role") == "survey":
         return "this is the survey lrmkb is built from"
@@ -57,19 +58,18 @@ def survey_place(p: dict[str, Any]) -> str | None:
     return None
 
 
-def finding_notes(f: dict[str, Any]) -> list[str]:
-    """What a reader must know about a finding besides its text: its page in the survey,
-    that it states what only the cited paper says, the disagreement it records."""
-    page = f.get("survey_page") or (f.get("survey") or {}).get("page")
+def finding_notes(page: int | None, source: str, debate: str | None = None) -> list[str]:
+    """What a reader must know about a finding besides its text: its `page` in the survey,
+    that it states what only the cited paper says (`source`), the `debate` it records."""
     notes = [f"p. {page}"] if page else []
-    if f.get("source") == "paper":
+    if source == "paper":
         notes.append("from the paper, not the survey")
-    if f.get("debate"):
-        notes.append(f"debate: {f['debate']}")
+    if debate:
+        notes.append(f"debate: {debate}")
     return notes
 
 
-def render_paper(p: dict[str, Any]) -> None:
+def render_paper(p: PaperView) -> None:
     authors = ", ".join(p["authors"]) + (", and others" if p["authors_more"] else "")
     lines = [
         ("key", p["key"]),
@@ -102,7 +102,7 @@ def render_paper(p: dict[str, Any]) -> None:
         if p["abstract"]:
             plain(f"abstract: {p['abstract']}")
         for f in p["findings"]:
-            notes = ", ".join([f["stance"], *finding_notes(f)])
+            notes = ", ".join([f["stance"], *_paper_finding_notes(f)])
             plain(f"{f['kind']} [{f['node']}] ({notes}): {f['text']}")
         for e in p.get("edits", []):
             plain(f"edit: {_edit(e)}")
@@ -120,7 +120,7 @@ def render_paper(p: dict[str, Any]) -> None:
     if p["findings"]:
         stdout.print("\n[bold]What the survey says about it[/bold]")
         for f in p["findings"]:
-            notes = " · ".join(finding_notes(f))
+            notes = " · ".join(_paper_finding_notes(f))
             stdout.print(
                 f" {STANCE_MARK[f['stance']]} [dim]{f['node']} {f['kind']}[/dim] {escape(f['text'])}"
                 + (f" [dim]({escape(notes)})[/dim]" if notes else "")
@@ -147,7 +147,11 @@ def _edit(e: dict[str, Any]) -> str:
     return f"{e['at']} {e['who']} {e['field']}: {text(e['old'])} → {text(e['new'])}"
 
 
-def _evidence(papers: list[dict[str, Any]]) -> str:
+def _paper_finding_notes(f: PaperFinding) -> list[str]:
+    return finding_notes(f["survey_page"], f["source"], f["debate"])
+
+
+def _evidence(papers: list[Evidence]) -> str:
     parts = []
     for stance in ("supports", "contradicts", "mentions"):
         cites = [f"{p['cite']} [{p['key']}]" for p in papers if p["stance"] == stance]
@@ -156,13 +160,13 @@ def _evidence(papers: list[dict[str, Any]]) -> str:
     return " | ".join(parts)
 
 
-def render_findings(items: list[dict[str, Any]]) -> None:
+def render_findings(items: list[Finding]) -> None:
     if not items:
         plain("no findings")
         return
     current = None
     for f in items:
-        notes = finding_notes(f)
+        notes = finding_notes(f["survey"]["page"], f["source"], f["debate"])
         if not is_terminal():
             plain(
                 f"{f['node']}\t{f['kind']}\t{f['id']}\t{f['text']}\t{_evidence(f['papers'])}"
@@ -173,8 +177,8 @@ def render_findings(items: list[dict[str, Any]]) -> None:
             current = f["node"]
             stdout.print(f"\n[bold cyan]{escape(f['node'])} {escape(f['node_title'])}[/bold cyan]")
         mark = "[yellow]💡 takeaway[/yellow] " if f["kind"] == "takeaway" else "• "
-        if f.get("debate"):
-            mark += f"[magenta]⚖ {escape(f['debate'])}[/magenta] "
+        if debate := f["debate"]:
+            mark += f"[magenta]⚖ {escape(debate)}[/magenta] "
         stdout.print(f"{mark}{escape(f['text'])}")
         stdout.print(f"   [dim]{escape(' | '.join([_evidence(f['papers']), *notes]))}[/dim]")
 
@@ -222,7 +226,9 @@ _GROUP = {"node": "Topics", "finding": "Findings", "paper": "Papers"}
 
 
 def _ident(kind: str, item: dict[str, Any]) -> str:
-    return item["key"] if kind == "paper" else item["id"] if kind == "finding" else item["code"]
+    return str(
+        item["key"] if kind == "paper" else item["id"] if kind == "finding" else item["code"]
+    )
 
 
 def _heading(kind: str, shown: int, total: int, more: bool) -> str:

@@ -54,7 +54,7 @@ class GuardedStdout:
         self._closed = closed
 
     def write(self, text: str) -> int:
-        return self._guard(self._stream.write, text)
+        return int(self._guard(self._stream.write, text))
 
     def writelines(self, lines: Any) -> None:
         for line in lines:
@@ -108,8 +108,8 @@ def install() -> None:
             if devnull != fd:
                 os.dup2(devnull, fd)
                 os.close(devnull)
-    sys.stdout = GuardedStdout(_text_stream(sys.stdout, 1), closed[1])  # type: ignore[assignment]
-    sys.stderr = QuietStderr(_text_stream(sys.stderr, 2), closed[2])  # type: ignore[assignment]
+    sys.stdout = GuardedStdout(_text_stream(sys.stdout, 1), closed[1])
+    sys.stderr = QuietStderr(_text_stream(sys.stderr, 2), closed[2])
 
 
 def _is_closed(fd: int) -> bool:

@@ -281,7 +281,7 @@ def watch_report(
     if output_path is None:
         output.plain(text.rstrip("\n"))
         return
-    from ..exporters import write_atomically
+    from ..files import write_atomically
 
     write_atomically(output_path, text)
     output.plain(f"wrote the digest since {start} to {output_path}")

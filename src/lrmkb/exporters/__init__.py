@@ -10,13 +10,13 @@ share (citation labels and keys, links, LaTeX escaping) lives outside this folde
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .. import queries
 from ..errors import NotFound
+from ..records import Finding, Node, Paper, PaperRecord
 
 SURVEY_ARXIV_ID = "2601.19928"  # the survey this knowledge base is built from
 
@@ -41,14 +41,15 @@ class ExportData:
     """Everything a format may need, as plain dicts and lists."""
 
     selection: Selection
-    papers: list[dict[str, Any]]  # the selected papers, by key
-    nodes: list[dict[str, Any]] = field(default_factory=list)  # the taxonomy, reading order
+    papers: Sequence[Paper]  # the selected papers, by key
+    records: list[PaperRecord] = field(default_factory=list)  # the same, whole (if `records`)
+    nodes: list[Node] = field(default_factory=list)  # the taxonomy, reading order
     roots: list[str] = field(default_factory=list)  # codes of the sections to write out
     shown: set[str] = field(default_factory=set)  # codes of every node to show
     picked: set[str] = field(default_factory=set)  # keys chosen by --tag or --key
-    findings: list[dict[str, Any]] = field(default_factory=list)  # findings under `roots`
-    library: dict[str, dict[str, Any]] = field(default_factory=dict)  # every paper cited
-    survey: dict[str, Any] | None = None  # the survey's own record, for titles
+    findings: list[Finding] = field(default_factory=list)  # findings under `roots`
+    library: dict[str, PaperRecord] = field(default_factory=dict)  # every paper cited
+    survey: Paper | None = None  # the survey's own record, for titles
 
 
 @dataclass(frozen=True)
@@ -149,11 +150,11 @@ def gather(db: sqlite3.Connection, selection: Selection, records: bool = True) -
         for p in queries.paper_records(db, [queries.find_paper(db, key) for key in cited])
     }
     return ExportData(
-        selection, papers, nodes, roots, shown, picked, findings, library, _survey(db)
+        selection, papers, papers, nodes, roots, shown, picked, findings, library, _survey(db)
     )
 
 
-def _roots(db: sqlite3.Connection, nodes: list[dict[str, Any]], selection: Selection) -> list[str]:
+def _roots(db: sqlite3.Connection, nodes: list[Node], selection: Selection) -> list[str]:
     """The sections to write out, in reading order, none inside another; all top-level
     nodes when nothing is selected; none when only tags or keys are."""
     if not selection:
@@ -172,7 +173,7 @@ def _roots(db: sqlite3.Connection, nodes: list[dict[str, Any]], selection: Selec
     return [n["code"] for n in nodes if n["code"] in chosen and not inside_another(n["code"])]
 
 
-def _subtrees(nodes: list[dict[str, Any]], roots: list[str]) -> set[str]:
+def _subtrees(nodes: list[Node], roots: list[str]) -> set[str]:
     shown = set(roots)
     for node in nodes:  # reading order: a parent always comes before its children
         if node["parent"] in shown:
@@ -180,18 +181,19 @@ def _subtrees(nodes: list[dict[str, Any]], roots: list[str]) -> set[str]:
     return shown
 
 
-def _with_ancestors(nodes: list[dict[str, Any]], codes: set[str]) -> set[str]:
+def _with_ancestors(nodes: list[Node], codes: set[str]) -> set[str]:
     """The nodes and every node above them, so a diagram or list keeps its headings."""
     parents = {n["code"]: n["parent"] for n in nodes}
     shown: set[str] = set()
-    for code in codes:
+    for start in codes:
+        code: str | None = start
         while code and code not in shown:
             shown.add(code)
             code = parents.get(code)
     return shown
 
 
-def _survey(db: sqlite3.Connection) -> dict[str, Any] | None:
+def _survey(db: sqlite3.Connection) -> Paper | None:
     try:
         return queries.paper_dict(queries.find_paper(db, SURVEY_ARXIV_ID))
     except NotFound:

@@ -7,10 +7,11 @@ date belong to the same paper."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from ..citation import arxiv_url, doi_url, month_of
+from ..records import Node, Paper, PaperRecord
 from .bibtex import entry
 from .markdown import Anchors, escape, link, link_target
 
@@ -71,7 +72,7 @@ def render(data: ExportData, options: Options) -> str:
     return "\n\n".join([*before, "\n".join(contents), *after]) + "\n"
 
 
-def _header_badges(survey: dict[str, Any] | None, count: int) -> list[str]:
+def _header_badges(survey: Paper | None, count: int) -> list[str]:
     badges = [
         badge(
             "Awesome",
@@ -80,26 +81,26 @@ def _header_badges(survey: dict[str, Any] | None, count: int) -> list[str]:
         ),
         badge("Papers", static_badge("papers", str(count), "A42C25"), "#-paper-list"),
     ]
-    if survey and survey.get("arxiv_id"):
-        image = static_badge("Survey", survey["arxiv_id"], "A42C25", "&logo=arxiv&logoColor=white")
-        badges.append(badge("Survey", image, arxiv_url(survey["arxiv_id"])))
-    if survey and survey.get("code_url"):
-        badges.append(_code_badge(survey["code_url"]))
+    if survey and (arxiv_id := survey.get("arxiv_id")):
+        image = static_badge("Survey", arxiv_id, "A42C25", "&logo=arxiv&logoColor=white")
+        badges.append(badge("Survey", image, arxiv_url(arxiv_id)))
+    if survey and (code_url := survey.get("code_url")):
+        badges.append(_code_badge(code_url))
     return badges
 
 
-def _paper_sections(data: ExportData) -> list[tuple[int, str, list[dict[str, Any]]]]:
+def _paper_sections(data: ExportData) -> list[tuple[int, str, list[PaperRecord]]]:
     """(heading level, heading, papers) in reading order: dimensions at ###, sections at
     ####, a question's papers in its section's table; papers in no node come last."""
-    children: dict[str | None, list[dict[str, Any]]] = {}
+    children: dict[str | None, list[Node]] = {}
     for node in data.nodes:
         children.setdefault(node["parent"], []).append(node)
-    out: list[tuple[int, str, list[dict[str, Any]]]] = []
+    out: list[tuple[int, str, list[PaperRecord]]] = []
 
-    def papers_under(codes: set[str]) -> list[dict[str, Any]]:
-        return [p for p in data.papers if codes & {n["code"] for n in p["nodes"]}]
+    def papers_under(codes: set[str]) -> list[PaperRecord]:
+        return [p for p in data.records if codes & {n["code"] for n in p["nodes"]}]
 
-    def visit(node: dict[str, Any], level: int) -> None:
+    def visit(node: Node, level: int) -> None:
         if node["code"] not in data.shown:
             return
         questions = {c["code"] for c in children.get(node["code"], []) if c["kind"] == "question"}
@@ -114,13 +115,13 @@ def _paper_sections(data: ExportData) -> list[tuple[int, str, list[dict[str, Any
 
     for root in children.get(None, []):
         visit(root, 3)
-    unfiled = [p for p in data.papers if not p["nodes"]]
+    unfiled = [p for p in data.records if not p["nodes"]]
     if unfiled:
         out.append((3, "Not yet classified", unfiled))
     return out
 
 
-def _table(papers: list[dict[str, Any]]) -> str:
+def _table(papers: list[PaperRecord]) -> str:
     ordered = sorted(papers, key=lambda p: month_of(p) or str(p.get("year") or ""), reverse=True)
     rows = [_row(p) for p in ordered]
     return "\n".join(
@@ -136,23 +137,23 @@ def _table(papers: list[dict[str, Any]]) -> str:
     )
 
 
-def _row(paper: dict[str, Any]) -> str:
+def _row(paper: PaperRecord) -> str:
     date = month_of(paper) or (str(paper["year"]) if paper.get("year") else "-")
     name = (paper.get("short_name") or paper["cite"]).replace("`", "'")
-    code = _code_badge(paper["code_url"]) if paper.get("code_url") else "-"
+    code = _code_badge(code_url) if (code_url := paper.get("code_url")) else "-"
     cells = [date, f"`{name.replace('|', '/')}`", escape(paper["title"]), _paper_badge(paper), code]
     return f"| {' | '.join(cells)} |"
 
 
-def _paper_badge(paper: dict[str, Any]) -> str:
-    if paper.get("arxiv_id"):
-        image = static_badge("arXiv", paper["arxiv_id"], "A42C25", "&logo=arxiv&logoColor=white")
-        return badge("arXiv", image, arxiv_url(paper["arxiv_id"]))
-    if paper.get("doi"):
-        return badge("DOI", static_badge("DOI", paper["doi"], "1E6FBA"), doi_url(paper["doi"]))
-    if paper.get("url"):
-        host = urlsplit(paper["url"]).netloc.removeprefix("www.") or paper["url"]
-        return badge("Paper", static_badge("paper", host, "6E6E6E"), paper["url"])
+def _paper_badge(paper: Paper) -> str:
+    if arxiv_id := paper.get("arxiv_id"):
+        image = static_badge("arXiv", arxiv_id, "A42C25", "&logo=arxiv&logoColor=white")
+        return badge("arXiv", image, arxiv_url(arxiv_id))
+    if doi := paper.get("doi"):
+        return badge("DOI", static_badge("DOI", doi, "1E6FBA"), doi_url(doi))
+    if url := paper.get("url"):
+        host = urlsplit(url).netloc.removeprefix("www.") or url
+        return badge("Paper", static_badge("paper", host, "6E6E6E"), url)
     return "-"
 
 

@@ -8,10 +8,11 @@ journal the DBLP way (`volume = {abs/ID}`), which plain.bst prints without a war
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..citation import arxiv_of, arxiv_url, citation_keys, date_parts, venue_of
 from ..latexencode import name_to_latex, pages_to_latex, title_to_latex, to_latex
+from ..records import Paper
 
 if TYPE_CHECKING:
     from . import ExportData, Options
@@ -39,20 +40,20 @@ def render(data: ExportData, options: Options) -> str:
     return entries(data.papers, "biblatex" if options.variant == "biblatex" else "bibtex")
 
 
-def entries(papers: Iterable[dict[str, Any]], dialect: Dialect = "bibtex") -> str:
+def entries(papers: Iterable[Paper], dialect: Dialect = "bibtex") -> str:
     """All entries, in the order given, separated by blank lines."""
     papers = list(papers)
     keys = citation_keys(p["key"] for p in papers)
     return "\n".join(entry(p, keys[p["key"]], dialect) for p in papers)
 
 
-def entry(paper: dict[str, Any], key: str, dialect: Dialect = "bibtex") -> str:
+def entry(paper: Paper, key: str, dialect: Dialect = "bibtex") -> str:
     entry_type, fields = _fields(paper, dialect)
     body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields if value)
     return f"@{entry_type}{{{key},\n{body}}}\n"
 
 
-def _fields(paper: dict[str, Any], dialect: Dialect) -> tuple[str, list[tuple[str, str]]]:
+def _fields(paper: Paper, dialect: Dialect) -> tuple[str, list[tuple[str, str]]]:
     entry_type = (paper.get("entry_type") or "misc").lower()
     venue = venue_of(paper)
     if entry_type in NEEDS_VENUE and not venue:
@@ -77,10 +78,10 @@ def _fields(paper: dict[str, Any], dialect: Dialect) -> tuple[str, list[tuple[st
     fields += [
         (venue_field, to_latex(venue) if venue else ""),
         ("volume", to_latex(volume) if volume else ""),
-        ("pages", pages_to_latex(paper["pages"]) if paper.get("pages") else ""),
-        ("publisher", to_latex(paper["publisher"]) if paper.get("publisher") else ""),
-        ("note", to_latex(paper["note"]) if paper.get("note") else ""),
-        ("doi", verbatim(paper["doi"]) if paper.get("doi") else ""),
+        ("pages", pages_to_latex(pages) if (pages := paper.get("pages")) else ""),
+        ("publisher", to_latex(publisher) if (publisher := paper.get("publisher")) else ""),
+        ("note", to_latex(note) if (note := paper.get("note")) else ""),
+        ("doi", verbatim(doi) if (doi := paper.get("doi")) else ""),
     ]
     fields += _eprint(paper, dialect)
     url = paper.get("url") or (arxiv_url(arxiv) if arxiv and dialect == "bibtex" else None)
@@ -88,7 +89,7 @@ def _fields(paper: dict[str, Any], dialect: Dialect) -> tuple[str, list[tuple[st
     return entry_type, fields
 
 
-def _eprint(paper: dict[str, Any], dialect: Dialect) -> list[tuple[str, str]]:
+def _eprint(paper: Paper, dialect: Dialect) -> list[tuple[str, str]]:
     arxiv = arxiv_of(paper)
     if not arxiv:
         return []

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..citation import arxiv_of, arxiv_url, citation_keys, date_parts, is_arxiv_venue, venue_of
 from ..ids import surname
+from ..records import Paper
 
 if TYPE_CHECKING:
     from . import ExportData, Options
@@ -34,7 +35,7 @@ def render(data: ExportData, options: Options) -> str:
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
 
 
-def item(paper: dict[str, Any], key: str) -> dict[str, Any]:
+def item(paper: Paper, key: str) -> dict[str, Any]:
     """One CSL item; empty fields are left out, as the schema expects."""
     venue = venue_of(paper)
     arxiv = arxiv_of(paper)
@@ -52,11 +53,16 @@ def item(paper: dict[str, Any], key: str) -> dict[str, Any]:
         data["number"] = f"arXiv:{arxiv}"
     elif venue and not is_arxiv_venue(venue):
         data["container-title"] = venue
-    for field, csl in [("volume", "volume"), ("publisher", "publisher"), ("note", "note")]:
-        if paper.get(field) and csl not in data:
-            data[csl] = paper[field]
-    if paper.get("pages"):
-        data["page"] = paper["pages"].replace("–", "-").replace("—", "-")
+    same_names = {
+        "volume": paper.get("volume"),
+        "publisher": paper.get("publisher"),
+        "note": paper.get("note"),
+    }
+    for name, value in same_names.items():
+        if value and name not in data:
+            data[name] = value
+    if pages := paper.get("pages"):
+        data["page"] = pages.replace("–", "-").replace("—", "-")
     if paper.get("doi"):
         data["DOI"] = paper["doi"]
     url = paper.get("url") or (arxiv_url(arxiv) if arxiv else None)
@@ -67,7 +73,7 @@ def item(paper: dict[str, Any], key: str) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v not in (None, "", [])}
 
 
-def _type(paper: dict[str, Any], venue: str | None, preprint: bool) -> str:
+def _type(paper: Paper, venue: str | None, preprint: bool) -> str:
     if preprint:
         return "article"  # CSL's type for preprints and working papers
     entry_type = (paper.get("entry_type") or "misc").lower()

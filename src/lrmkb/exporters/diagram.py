@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 import textwrap
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..records import Node
 
 if TYPE_CHECKING:
     from . import ExportData, Options
@@ -20,13 +22,13 @@ STYLES = {  # fill, stroke: Figure 1's palette (teal headers, salmon sections, c
 }
 
 
-def _label_lines(node: dict[str, Any]) -> list[str]:
+def _label_lines(node: Node) -> list[str]:
     count = node["papers"]
     papers = f"{count} paper{'s' if count != 1 else ''}"
     return [*textwrap.wrap(f"{node['code']} {node['title']}", WRAP), papers]
 
 
-def _nodes(data: ExportData) -> list[dict[str, Any]]:
+def _nodes(data: ExportData) -> list[Node]:
     return [n for n in data.nodes if n["code"] in data.shown]
 
 

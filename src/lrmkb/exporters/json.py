@@ -22,6 +22,6 @@ def render(data: ExportData, options: Options) -> str:
         "format": FORMAT_NAME,
         "version": SCHEMA_VERSION,
         "selection": data.selection.as_dict(),
-        "papers": data.papers,
+        "papers": data.records,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..citation import arxiv_url, doi_url, is_arxiv_venue, venue_of
+from ..records import Finding, Node, Paper, PaperRecord
 
 if TYPE_CHECKING:
     from . import ExportData, Options
@@ -88,7 +89,7 @@ class _Writer:
         self.children: dict[str | None, list[str]] = {}
         for node in data.nodes:
             self.children.setdefault(node["parent"], []).append(node["code"])
-        self.findings: dict[str, list[dict[str, Any]]] = {}
+        self.findings: dict[str, list[Finding]] = {}
         for finding in data.findings:
             self.findings.setdefault(finding["node"], []).append(finding)
         self.labels = {key: paper["cite"] for key, paper in data.library.items()}
@@ -111,11 +112,12 @@ class _Writer:
         body: list[str] = []
         for code in data.roots:
             body += self.node(code, 2, contents)
-        picked = [p for p in data.papers if p["key"] in data.picked and p["key"] not in self.cited]
-        for heading, papers, where in [
+        picked = [p for p in data.records if p["key"] in data.picked and p["key"] not in self.cited]
+        sections: list[tuple[str, list[PaperRecord], bool]] = [
             ("Selected papers", picked, True),
             ("References", [data.library[k] for k in self.cited], False),
-        ]:
+        ]
+        for heading, papers, where in sections:
             if papers:
                 contents.append((0, heading, self.anchors.add(heading)))
                 body += [f"## {heading}", self.reference_list(papers, where)]
@@ -148,14 +150,14 @@ class _Writer:
             blocks += self.node(child, level + 1, contents)
         return blocks
 
-    def takeaway(self, finding: dict[str, Any]) -> str:
+    def takeaway(self, finding: Finding) -> str:
         return f"> 💡 **Takeaway.** {self.with_citations(finding)}{_flags(finding)}"
 
-    def claim(self, finding: dict[str, Any]) -> str:
-        debate = f"⚖ **{escape(finding['debate'])}** " if finding.get("debate") else ""
+    def claim(self, finding: Finding) -> str:
+        debate = f"⚖ **{escape(question)}** " if (question := finding["debate"]) else ""
         return f"- {debate}{self.with_citations(finding)}{_flags(finding)}"
 
-    def with_citations(self, finding: dict[str, Any]) -> str:
+    def with_citations(self, finding: Finding) -> str:
         """The finding's text with its evidence cited before the final full stop:
         `… grows longer ([Su et al., 2025](#ref-su2025underthinking); but see …).`"""
         groups: dict[str, list[str]] = {}
@@ -180,7 +182,7 @@ class _Writer:
         self.cited.add(key)
         return link(escape(self.labels[key]), f"#{ref_anchor(key)}")
 
-    def also_discussed(self, code: str, findings: list[dict[str, Any]]) -> list[str]:
+    def also_discussed(self, code: str, findings: list[Finding]) -> list[str]:
         """Papers filed under the node that none of its findings cites."""
         in_findings = {e["key"] for f in findings for e in f["papers"]}
         rest = sorted(
@@ -190,7 +192,7 @@ class _Writer:
         cites = [self.cite(p["key"]) for p in rest if p["key"] not in in_findings]
         return [f"*Also discussed:* {'; '.join(cites)}."] if cites else []
 
-    def reference_list(self, papers: Iterable[dict[str, Any]], where: bool) -> str:
+    def reference_list(self, papers: Iterable[PaperRecord], where: bool) -> str:
         """One line per paper, by label; `where` adds the nodes each paper is filed under."""
         ordered = sorted(papers, key=lambda p: (self.labels.get(p["key"], "").lower(), p["key"]))
         lines = []
@@ -202,12 +204,12 @@ class _Writer:
             lines.append(line + _notes(paper))
         return "\n".join(lines)
 
-    def reference(self, paper: dict[str, Any]) -> str:
+    def reference(self, paper: PaperRecord) -> str:
         """`**Zhang et al., 2025a** — `AdaptThink`. Authors. *Title.* Venue. [arXiv:…] · [code]`"""
         key = paper["key"]
         parts = [f'<a id="{ref_anchor(key)}"></a>**{escape(self.labels.get(key, key))}**']
-        if paper.get("short_name"):
-            parts.append(f"— `{paper['short_name'].replace('`', '')}`.")
+        if short_name := paper.get("short_name"):
+            parts.append(f"— `{short_name.replace('`', '')}`.")
         else:
             parts[-1] += "."
         authors = ", ".join(paper["authors"]) + (" et al." if paper["authors_more"] else "")
@@ -221,16 +223,17 @@ class _Writer:
         return " ".join(p for p in parts if p)
 
 
-def source_line(survey: dict[str, Any]) -> str:
+def source_line(survey: Paper) -> str:
     """The line a Markdown export opens with: what it is built from, and where to find it."""
+    arxiv_id = survey.get("arxiv_id") or ""
     return (
         f"*From the survey {escape(survey['title'])} (Hu et al., {survey['year']}, "
-        f"{link('arXiv:' + survey['arxiv_id'], arxiv_url(survey['arxiv_id']))}); "
+        f"{link('arXiv:' + arxiv_id, arxiv_url(arxiv_id))}); "
         "summaries and findings in lrmkb's own words.*"
     )
 
 
-def node_place(node: dict[str, Any]) -> str | None:
+def node_place(node: Node) -> str | None:
     """`*Survey §2.1.3 (printed “SFT memories, …”), p. 3.*` — the printed heading only where
     the title corrects it."""
     if not node.get("survey_page"):
@@ -240,15 +243,15 @@ def node_place(node: dict[str, Any]) -> str | None:
     return f"*Survey §{escape(node['code'])}{note}, p. {node['survey_page']}.*"
 
 
-def _flags(finding: dict[str, Any]) -> str:
+def _flags(finding: Finding) -> str:
     return " *(From the paper, not the survey.)*" if finding.get("source") == "paper" else ""
 
 
-def _notes(paper: dict[str, Any]) -> str:
+def _notes(paper: PaperRecord) -> str:
     """The user's notes (`lrmkb note`, already Markdown) as a quote inside the list item."""
-    if not paper.get("notes"):
+    if not (notes := paper["notes"]):
         return ""
-    lines = paper["notes"].splitlines()
+    lines = notes.splitlines()
     lines[0] = f"**Notes.** {lines[0]}"
     return "".join(f"\n  > {line}".rstrip() for line in lines)
 
@@ -258,14 +261,14 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-def _links(paper: dict[str, Any]) -> list[str]:
+def _links(paper: Paper) -> list[str]:
     links = []
-    if paper.get("arxiv_id"):
-        links.append(link(f"arXiv:{paper['arxiv_id']}", arxiv_url(paper["arxiv_id"])))
-    if paper.get("doi"):
-        links.append(link(f"doi:{escape(paper['doi'])}", doi_url(paper["doi"])))
-    if paper.get("url"):
-        links.append(link("web", paper["url"]))
-    if paper.get("code_url"):
-        links.append(link("code", paper["code_url"]))
+    if arxiv_id := paper.get("arxiv_id"):
+        links.append(link(f"arXiv:{arxiv_id}", arxiv_url(arxiv_id)))
+    if doi := paper.get("doi"):
+        links.append(link(f"doi:{escape(doi)}", doi_url(doi)))
+    if url := paper.get("url"):
+        links.append(link("web", url))
+    if code_url := paper.get("code_url"):
+        links.append(link("code", code_url))
     return links

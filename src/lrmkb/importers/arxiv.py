@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..errors import NotFound, ServiceError, UsageError
 from ..ids import ACCEPTED_ARXIV_FORMS, ArxivId, parse_arxiv_id, parse_doi
-from ..records import Failure, PaperFields, Record
+from ..records import Failure, Paper, Record
 
 if TYPE_CHECKING:
     import arxiv
@@ -158,7 +158,7 @@ class Fetched:
     """What arXiv said about the ids asked for: paper fields per requested id, and the
     ids it does not know."""
 
-    found: dict[ArxivId, PaperFields] = field(default_factory=dict)
+    found: dict[ArxivId, Paper] = field(default_factory=dict)
     missing: list[ArxivId] = field(default_factory=list)
 
 
@@ -198,7 +198,7 @@ class Client:
         limits = self
 
         class Adapter(HTTPAdapter):
-            def send(self, request: Any, **kwargs: Any) -> Any:
+            def send(self, request: Any, *args: Any, **kwargs: Any) -> requests.Response:
                 # the package sets its own User-Agent per request: ours says who asks
                 request.headers["User-Agent"] = f"{USER_AGENT} {request.headers['User-Agent']}"
                 limits.requests += 1
@@ -346,7 +346,9 @@ def _retry_after(response: requests.Response | None) -> float | None:
     return min(max((when - datetime.now(UTC)).total_seconds(), 0.0), MAX_RETRY_AFTER)
 
 
-def _bounded_send(send: Callable[..., Any], request: Any, timeout: float, kwargs: Any) -> Any:
+def _bounded_send(
+    send: Callable[..., requests.Response], request: Any, timeout: float, kwargs: Any
+) -> requests.Response:
     """`send(request)` (a requests transport's) ended within `timeout` seconds in all —
     connecting, waiting, reading — and reading at most `MAX_RESPONSE_BYTES`.
 
@@ -361,7 +363,7 @@ def _bounded_send(send: Callable[..., Any], request: Any, timeout: float, kwargs
 
     kwargs.update(timeout=timeout, stream=True)
     deadline = time.monotonic() + timeout
-    outcome: list[Any] = []
+    outcome: list[requests.Response | BaseException] = []
 
     def fetch() -> None:
         try:
@@ -379,9 +381,10 @@ def _bounded_send(send: Callable[..., Any], request: Any, timeout: float, kwargs
     worker.join(max(deadline - time.monotonic(), 0))
     if not outcome:
         raise requests.Timeout(f"no complete answer within {timeout:g} s")
-    if isinstance(outcome[0], BaseException):
-        raise outcome[0]
-    return outcome[0]
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 def _read_body(raw: Any, deadline: float) -> bytes:
@@ -446,7 +449,7 @@ def _pick(results: list[arxiv.Result], wanted: ArxivId) -> arxiv.Result | None:
     return None
 
 
-def paper_fields(result: arxiv.Result) -> PaperFields:
+def paper_fields(result: arxiv.Result) -> Paper:
     """An arXiv entry → `Paper` columns. A preprint is cited as the survey cites one:
     `@article` in `CoRR`."""
     got = parse_arxiv_id(result.entry_id)
@@ -462,7 +465,7 @@ def paper_fields(result: arxiv.Result) -> PaperFields:
         "doi": parse_doi(result.doi) if result.doi else None,
         "abstract": " ".join(result.summary.split()) or None,
         "primary_category": result.primary_category or None,
-        "categories": list(result.categories) or None,
+        "categories": list(result.categories),
         "published": result.published.date().isoformat(),
     }
 

@@ -20,7 +20,7 @@ from ..errors import BadInput
 from ..files import read_regular
 from ..gcpause import collector_paused
 from ..ids import parse_arxiv_id, parse_doi
-from ..records import Failure, Record
+from ..records import Failure, Paper, Record
 from .latex import decode_latex
 
 VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "howpublished", "school", "institution")
@@ -132,7 +132,7 @@ def _same(text: str) -> str:
     return text
 
 
-def paper_fields(fields: dict[str, str], entry_type: str, *, latex: bool = False) -> dict[str, Any]:
+def paper_fields(fields: dict[str, str], entry_type: str, *, latex: bool = False) -> Paper:
     """Map a BibTeX entry's fields onto `Paper` columns.
 
     The seeds are plain Unicode already (`latex=False`: only case braces are stripped
@@ -141,7 +141,7 @@ def paper_fields(fields: dict[str, str], entry_type: str, *, latex: bool = False
     return _paper({k.lower(): " ".join(v.split()) for k, v in fields.items()}, entry_type, latex)
 
 
-def _paper(f: dict[str, str], entry_type: str, latex: bool) -> dict[str, Any]:
+def _paper(f: dict[str, str], entry_type: str, latex: bool) -> Paper:
     """`paper_fields` for fields already keyed in lower case, whitespace folded."""
     text: Callable[[str], str] = decode_latex if latex else strip_braces
     prose: Callable[[str], str] = decode_latex if latex else _same
@@ -171,7 +171,7 @@ def _paper(f: dict[str, str], entry_type: str, latex: bool) -> dict[str, Any]:
         "note": _opt(prose, f.get("note")),
         "arxiv_id": arxiv.id if arxiv else None,
         "arxiv_version": arxiv.version if arxiv else None,
-        "doi": parse_doi(f["doi"]) if f.get("doi") else None,
+        "doi": parse_doi(doi) if (doi := f.get("doi")) else None,
         "url": f.get("url"),
         "code_url": f.get("code"),
         "short_name": _opt(prose, f.get("shortname")),
@@ -193,7 +193,7 @@ class BibEntry:
 
     line: int  # 1-based line of the `@type{key,`
     bibkey: str
-    fields: dict[str, Any]
+    fields: Paper
 
 
 @dataclass(slots=True)

@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInput
+from ..records import JSON_LIST_FIELDS, Paper
 from ..watch import check_seed_queries, seed_queries
 from .bibtex import paper_fields
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from ..store import Database
 
 SEED_TIMESTAMP = "2026-01-28T00:00:00Z"  # the survey's arXiv date: seeds carry no clock
@@ -29,7 +32,7 @@ STANCES = ("supports", "contradicts", "mentions")
 
 @dataclass
 class Seeds:
-    papers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    papers: dict[str, Paper] = field(default_factory=dict)
     nodes: list[dict[str, Any]] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
     aliases: list[dict[str, str]] = field(default_factory=list)  # {alias, key, reason}
@@ -46,7 +49,8 @@ def load(root: Path) -> Seeds:
     seeds = Seeds()
     library = bibtexparser.parse_string((root / "papers.bib").read_text(encoding="utf-8"))
     for block in library.failed_blocks:
-        seeds.problems.append(f"papers.bib:{block.start_line + 1}: unusable entry ({block.error})")
+        line = (block.start_line or 0) + 1
+        seeds.problems.append(f"papers.bib:{line}: unusable entry ({block.error})")
     for entry in library.entries:
         if entry.key in seeds.papers:
             seeds.problems.append(f"papers.bib: duplicate key {entry.key}")
@@ -78,7 +82,7 @@ def load(root: Path) -> Seeds:
     return seeds
 
 
-def survey_fields(fields: dict[str, str]) -> dict[str, Any]:
+def survey_fields(fields: dict[str, str]) -> Paper:
     """The seeds' own BibTeX fields, which say where a paper sits in the survey: its title
     as the reference list renders it (`surveytitle`), its entry number and PDF page
     (`surveyref`, `surveypage`), `surveyrole = {survey}` for the survey itself, and the
@@ -95,7 +99,7 @@ def survey_fields(fields: dict[str, str]) -> dict[str, Any]:
         "survey_role": role,
         "survey_ref": ref,
         "survey_page": page,
-        "other_short_names": json.dumps(others, ensure_ascii=False) if others else None,
+        "other_short_names": others,
     }
 
 
@@ -211,7 +215,7 @@ def paper_problems(seeds: Seeds) -> list[str]:
     of its reference list with its rendering, number and page), entry numbers are unique,
     aliases name known papers and no title lowercases an acronym."""
     problems = []
-    refs: dict[int, str] = {}
+    refs: dict[int | None, str] = {}
     selves = [k for k, p in seeds.papers.items() if p.get("survey_role") == "survey"]
     if len(selves) != 1:
         problems.append(f"papers.bib: {len(selves)} entries have surveyrole = {{survey}}, not 1")
@@ -292,7 +296,7 @@ def label_problems(seeds: Seeds) -> list[str]:
     from ..citation import author_year_labels  # the one label implementation
 
     labels = author_year_labels(
-        [dict(p, key=k) for k, p in seeds.papers.items() if p.get("authors") is not None]
+        [{**p, "key": k} for k, p in seeds.papers.items() if p.get("authors") is not None]
     )
     problems = []
     for finding in seeds.findings:
@@ -347,15 +351,19 @@ def _insert(db: Database, seeds: Seeds) -> None:
     with db.transaction():
         paper_ids: dict[str, int] = {}
         for key in sorted(seeds.papers):
-            paper = dict(seeds.papers[key], key=key, source="survey")
-            paper["authors"] = json.dumps(paper["authors"], ensure_ascii=False)
+            paper: dict[str, Any] = {**seeds.papers[key], "key": key, "source": "survey"}
+            for name in JSON_LIST_FIELDS:  # authors always a list, the others NULL when empty
+                if name in paper and (paper[name] or name == "authors"):
+                    paper[name] = json.dumps(paper[name], ensure_ascii=False)
+                elif name in paper:
+                    paper[name] = None
             paper["created"] = paper["updated"] = SEED_TIMESTAMP
             names = list(paper)
             cur = db.execute(
                 f"INSERT INTO paper ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
                 [paper[n] for n in names],
             )
-            paper_ids[key] = cur.lastrowid
+            paper_ids[key] = _row_id(cur)
         for alias in sorted(seeds.aliases, key=lambda a: a["alias"]):
             db.execute(
                 "INSERT INTO paper_alias (alias, paper_id, reason) VALUES (?, ?, ?)",
@@ -380,11 +388,11 @@ def _insert(db: Database, seeds: Seeds) -> None:
                     node.get("page"),
                 ),
             )
-            node_ids[node["code"]] = cur.lastrowid
+            node_ids[node["code"]] = _row_id(cur)
             for key in sorted(set(node.get("papers", []))):
                 db.execute(
                     "INSERT INTO paper_node (paper_id, node_id) VALUES (?, ?)",
-                    (paper_ids[key], cur.lastrowid),
+                    (paper_ids[key], node_ids[node["code"]]),
                 )
         for code in sorted(seeds.watch, key=_code_key):
             db.execute(
@@ -406,6 +414,7 @@ def _insert(db: Database, seeds: Seeds) -> None:
                     " ".join(finding["debate"].split()) if finding.get("debate") else None,
                 ),
             )
+            finding_id = _row_id(cur)
             seen: set[str] = set()
             for stance in STANCES:
                 for key in finding.get(stance, []):
@@ -413,7 +422,7 @@ def _insert(db: Database, seeds: Seeds) -> None:
                         seen.add(key)
                         db.execute(
                             "INSERT INTO finding_paper (finding_id, paper_id, stance) VALUES (?, ?, ?)",
-                            (cur.lastrowid, paper_ids[key], stance),
+                            (finding_id, paper_ids[key], stance),
                         )
         refresh_index(db)
 
@@ -425,6 +434,12 @@ def survey_order(seeds: Seeds) -> list[dict[str, Any]]:
         n["file"]: _code_key(n["code"]) for n in seeds.nodes if n.get("kind") != "question"
     }
     return sorted(seeds.findings, key=lambda f: (file_order[f["file"]], f["position"]))
+
+
+def _row_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just made."""
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
 
 
 def _code_key(code: str) -> tuple[tuple[int, int | str], ...]:
