@@ -11,7 +11,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["relevance_bench.py", "import_bench.py", "search_bench.py", "scale_bench.py"]
+BENCHES = [
+    "relevance_bench.py",
+    "import_bench.py",
+    "search_bench.py",
+    "scale_bench.py",
+    "classify_bench.py",
+]
 
 
 def run_script(name: str, args: list[str]) -> bool:

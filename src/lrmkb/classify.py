@@ -1,17 +1,25 @@
-"""Suggest where a new paper belongs in the survey's taxonomy — locally, no network.
+"""Suggest where a paper belongs in the survey's taxonomy — locally, no network.
 
-Each section and research question becomes one document: its title, summary, the
-titles of its questions, the text of its findings (takeaways and claims), and the titles,
-short names and abstracts of its member papers. A paper (its title counted twice, plus
-its abstract) is compared with every document by TF-IDF cosine similarity:
+Each section and research question becomes one document, in fields of different weight
+(`FIELD_WEIGHTS`): its title, its summary, its questions' titles, the text of its
+findings (takeaways and claims), and the titles, short names and abstracts of its member
+papers. A paper (its title counted twice, plus its abstract) is compared with every
+document by TF-IDF cosine similarity:
 
-- terms: lower-case ASCII words of 2+ characters, stop-words dropped, plurals and `-ing`
-  folded (`reasoning` → `reason`, `models` → `model`);
-- weight: (1 + ln tf) × (1 + ln((1 + N) / (1 + df))), N documents, df documents with the term;
-- score: the cosine of the two L2-normalised vectors, 0 (nothing shared) to 1.
+- terms: lower-case ASCII words of 2+ characters, stop-words dropped, the field's
+  abbreviations and their spelled-out forms made one (`chain of thought` → `cot`,
+  `reinforcement learning` → `rl`), stemmed with the Snowball English stemmer
+  (`hallucinations`, `hallucinating` → `hallucin`), plus every pair of neighbouring
+  terms (`reward hacking`), so that a phrase counts for more than its words;
+- weight: (1 + ln tf) × (1 + ln((1 + N) / (1 + df))), N documents, df documents with the
+  term, tf the field-weighted count;
+- score: the cosine of the two L2-normalised vectors, plus `PARENT_SHARE` of its
+  section's cosine for a research question (a paper on overthinking mechanisms belongs
+  under "Overthinking" first), rounded to three decimals.
 
-Dimensions and appendices are containers, not places to file a paper, so only
-sections and questions are ranked."""
+Dimensions and appendices are containers, not places to file a paper, so only sections
+and questions are ranked. `bench/classify_bench.py` measures the suggestions against the
+survey's own filing, each paper classified as if it were not filed (`leave_out`)."""
 
 from __future__ import annotations
 
@@ -19,13 +27,27 @@ import math
 import re
 import sqlite3
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import pairwise
 from typing import TypedDict
 
 from .ids import STOP_WORDS, ascii_fold
 
 FILEABLE_KINDS = ("section", "question")
+FIELD_WEIGHTS = {"title": 3.0, "summary": 2.0, "questions": 1.0, "findings": 1.0, "papers": 1.0}
+"""A node's own title and summary say what belongs there more surely than the rest."""
+PARENT_SHARE = 0.3
+"""How much of its section's similarity a research question adds to its own."""
 _WORD = re.compile(r"[a-z0-9]{2,}")
+_ABBREVIATIONS = [  # spelled-out form → the abbreviation the field also writes
+    (re.compile(r"\bchains?[ -]of[ -]thoughts?\b"), " cot "),
+    (re.compile(r"\breinforcement learning\b"), " rl "),
+    (re.compile(r"\bsupervised fine[ -]?tuning\b"), " sft "),
+    (re.compile(r"\blarge reasoning models?\b"), " lrm "),
+    (re.compile(r"\blarge language models?\b"), " llm "),
+]
 _EXTRA_STOP = frozenset(
     [
         "also",
@@ -44,28 +66,33 @@ _EXTRA_STOP = frozenset(
         "large",
         "language",
         "model",
+        "models",
     ]
 )
 
 
-def _stem(word: str) -> str:
-    if len(word) > 5 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+@lru_cache(maxsize=1)
+def _stem_words() -> Callable[[list[str]], list[str]]:
+    """The Snowball English stemmer (snowballstem.org/algorithms/english), loaded once."""
+    import snowballstemmer
+
+    stem: Callable[[list[str]], list[str]] = snowballstemmer.stemmer("english").stemWords
+    return stem
 
 
 def terms(text: str) -> list[str]:
-    """The words of `text` that carry meaning, in a form where variants meet."""
-    stems = (_stem(w) for w in _WORD.findall(ascii_fold(text).lower()) if w not in STOP_WORDS)
-    return [s for s in stems if s not in _EXTRA_STOP]
+    """The terms of `text` that carry meaning, in a form where variants meet, and the
+    pairs of neighbouring terms."""
+    folded = ascii_fold(text).lower()
+    for pattern, short in _ABBREVIATIONS:
+        folded = pattern.sub(short, folded)
+    words = [w for w in _WORD.findall(folded) if w not in STOP_WORDS and w not in _EXTRA_STOP]
+    stems = _stem_words()(words)
+    return stems + [f"{a}_{b}" for a, b in pairwise(stems)]
 
 
 class Suggestion(TypedDict):
-    """A node a paper could be filed under, and how similar the two are (0 to 1)."""
+    """One suggested place for a paper: a node, its title, and the score (0 and up)."""
 
     code: str
     title: str
@@ -73,31 +100,42 @@ class Suggestion(TypedDict):
 
 
 @dataclass
+class NodeText:
+    """What the knowledge base says about one fileable node, field by field."""
+
+    code: str
+    title: str
+    parent: str | None
+    fields: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+@dataclass
 class Node:
     code: str
     title: str
+    parent: str | None
     vector: dict[str, float]
 
 
 class Classifier:
     """TF-IDF vectors of the fileable nodes, built once and reused for a whole batch."""
 
-    def __init__(self, docs: dict[tuple[str, str], str]) -> None:
-        counted = {node: Counter(terms(text)) for node, text in docs.items()}
+    def __init__(self, docs: list[NodeText]) -> None:
+        counted = {doc.code: _weighted_terms(doc) for doc in docs}
         df: Counter[str] = Counter()
         for counts in counted.values():
             df.update(counts.keys())
         n = len(counted)
         self.idf = {t: 1 + math.log((1 + n) / (1 + d)) for t, d in df.items()}
         self.nodes = [
-            Node(code, title, self._vector(counts)) for (code, title), counts in counted.items()
+            Node(doc.code, doc.title, doc.parent, self._vector(counted[doc.code])) for doc in docs
         ]
 
     @classmethod
-    def from_db(cls, db: sqlite3.Connection) -> Classifier:
-        return cls(node_documents(db))
+    def from_db(cls, db: sqlite3.Connection, leave_out: str | None = None) -> Classifier:
+        return cls(node_documents(db, leave_out))
 
-    def _vector(self, counts: Counter[str]) -> dict[str, float]:
+    def _vector(self, counts: Mapping[str, float]) -> dict[str, float]:
         weights = {t: (1 + math.log(c)) * self.idf[t] for t, c in counts.items() if t in self.idf}
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {t: w / norm for t, w in weights.items()}
@@ -105,34 +143,56 @@ class Classifier:
     def suggest(self, title: str, abstract: str = "", limit: int = 3) -> list[Suggestion]:
         """The `limit` nodes most similar to a paper, best first, with their scores."""
         query = self._vector(Counter(terms(f"{title} {title} {abstract}")))
+        cosine = {
+            node.code: sum(w * node.vector.get(t, 0.0) for t, w in query.items())
+            for node in self.nodes
+        }
         scored = []
         for node in self.nodes:
-            score = sum(w * node.vector.get(t, 0.0) for t, w in query.items())
+            score = cosine[node.code] + PARENT_SHARE * cosine.get(node.parent or "", 0.0)
             if score > 0:
                 scored.append((round(score, 3), node))
         scored.sort(key=lambda s: -s[0])
-        return [{"code": n.code, "title": n.title, "score": s} for s, n in scored[:limit]]
+        return [Suggestion(code=n.code, title=n.title, score=s) for s, n in scored[:limit]]
 
 
-def node_documents(db: sqlite3.Connection) -> dict[tuple[str, str], str]:
-    """(code, title) → everything the knowledge base says about that node, as one text."""
-    parts: dict[int, list[str]] = defaultdict(list)
+def _weighted_terms(doc: NodeText) -> dict[str, float]:
+    counts: dict[str, float] = defaultdict(float)
+    for name, texts in doc.fields.items():
+        weight = FIELD_WEIGHTS[name]
+        for text in texts:
+            for term in terms(text):
+                counts[term] += weight
+    return counts
+
+
+def node_documents(db: sqlite3.Connection, leave_out: str | None = None) -> list[NodeText]:
+    """Every fileable node's text, field by field. `leave_out` (a citation key) drops what
+    the knowledge base says because of that paper — its title, short name and abstract,
+    and the findings that cite it — to classify it as if it had never been filed."""
     nodes = db.execute(
-        "SELECT id, code, title, kind, summary, parent_id FROM taxonomy_node"
+        """SELECT n.id, n.code, n.title, n.kind, n.summary, p.code
+           FROM taxonomy_node n LEFT JOIN taxonomy_node p ON p.id = n.parent_id"""
     ).fetchall()
-    for node_id, _, title, kind, summary, parent_id in nodes:
-        parts[node_id] += [title, summary]
-        if kind == "question" and parent_id is not None:
-            parts[parent_id].append(title)
-    for node_id, text in db.execute("SELECT node_id, text FROM finding"):
-        parts[node_id].append(text)
+    texts = {node_id: NodeText(code, title, parent) for node_id, code, title, _, _, parent in nodes}
+    by_code = {code: node_id for node_id, code, *_ in nodes}
+    for node_id, _, title, kind, summary, parent in nodes:
+        texts[node_id].fields["title"].append(title)
+        texts[node_id].fields["summary"].append(summary)
+        if kind == "question" and parent in by_code:
+            texts[by_code[parent]].fields["questions"].append(title)
+    for node_id, text in db.execute(
+        """SELECT f.node_id, f.text FROM finding f WHERE NOT EXISTS (
+             SELECT 1 FROM finding_paper fp JOIN paper p ON p.id = fp.paper_id
+             WHERE fp.finding_id = f.id AND p.key = ?)""",
+        (leave_out,),
+    ):
+        texts[node_id].fields["findings"].append(text)
     for node_id, title, short_name, abstract in db.execute(
         """SELECT pn.node_id, p.title, p.short_name, p.abstract FROM paper_node pn
-           JOIN paper p ON p.id = pn.paper_id"""
+           JOIN paper p ON p.id = pn.paper_id WHERE p.key IS NOT ?""",
+        (leave_out,),
     ):
-        parts[node_id] += [title, short_name or "", abstract or ""]
-    return {
-        (code, title): " ".join(parts[node_id])
-        for node_id, code, title, kind, _, _ in nodes
-        if kind in FILEABLE_KINDS
-    }
+        texts[node_id].fields["papers"] += [title, short_name or "", abstract or ""]
+    fileable = {node_id for node_id, _, _, kind, _, _ in nodes if kind in FILEABLE_KINDS}
+    return [texts[i] for i in sorted(fileable)]

@@ -72,6 +72,16 @@ def export(
             help="Write to this file (atomically) instead of stdout.",
         ),
     ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="DATE",
+            help='With --format awesome: a "What\'s new" block of the papers added since '
+            "DATE (YYYY-MM-DD) at the top.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="With --output: print what was written as JSON.")
     ] = False,
@@ -87,6 +97,7 @@ def export(
       lrmkb export --tag to-read --output refs.bib
       lrmkb export --format csl-json --output refs.json
       lrmkb export --format awesome --output README.md
+      lrmkb export --format awesome --since 2026-03-01
     """
     from .. import exporters
     from ..files import check_output, write_atomically
@@ -100,10 +111,12 @@ def export(
             "--json reports on the file written by --output; for JSON data use --format json",
             param_hint="--json",
         )
+    if since is not None:
+        _check_since(since, fmt.name)
     selection = exporters.Selection(tuple(section or ()), tuple(tag or ()), tuple(key or ()))
     if output_path is not None:  # refused before the export runs, not after
         check_output(output_path, invocation(ctx).path)
-    text, count = exporters.export(database(ctx), fmt, selection)
+    text, count = exporters.export(database(ctx), fmt, selection, since)
     if count == 0 and selection and fmt.papers_only:
         output.stderr.print("warning: no papers in this selection", markup=False)
     if output_path is None:
@@ -114,6 +127,21 @@ def export(
         output.emit_json({"output": str(output_path), "format": fmt.name, "papers": count})
     else:
         output.plain(f"wrote {count} paper(s) as {fmt.name} to {output_path}")
+
+
+def _check_since(since: str, fmt: str) -> None:
+    from datetime import date
+
+    if fmt != "awesome":
+        raise typer.BadParameter(
+            "--since adds a What's new block to --format awesome", param_hint="--since"
+        )
+    try:
+        date.fromisoformat(since)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{since!r} is not a date: use YYYY-MM-DD", param_hint="--since"
+        ) from None
 
 
 @app.command()

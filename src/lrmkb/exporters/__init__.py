@@ -50,6 +50,7 @@ class ExportData:
     findings: list[Finding] = field(default_factory=list)  # findings under `roots`
     library: dict[str, PaperRecord] = field(default_factory=dict)  # every paper cited
     survey: Paper | None = None  # the survey's own record, for titles
+    since: str | None = None  # awesome: a "What's new" block of papers added since (ISO date)
 
 
 @dataclass(frozen=True)
@@ -111,9 +112,13 @@ def format_for(name: str | None, output: Path | None) -> Format | None:
     return FORMATS.get(name)
 
 
-def export(db: sqlite3.Connection, fmt: Format, selection: Selection) -> tuple[str, int]:
-    """The text of the export and the number of papers in it."""
+def export(
+    db: sqlite3.Connection, fmt: Format, selection: Selection, since: str | None = None
+) -> tuple[str, int]:
+    """The text of the export and the number of papers in it. `since` (an ISO date) gives
+    the awesome list a "What's new" block of the papers added since then."""
     data = gather(db, selection, records=fmt.records)
+    data.since = since
     return fmt.render(data), len(data.papers)
 
 

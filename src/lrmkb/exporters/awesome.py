@@ -60,6 +60,8 @@ def render(data: ExportData, options: Options) -> str:
         contents.append(f"{'  ' * (level - 2)}- {link(escape(text), '#' + anchors.add(text))}")
         return f"{'#' * level} {escape(text)}"
 
+    if data.since:
+        before += [heading(2, f"🆕 What's new since {data.since}"), _whats_new(data)]
     if survey:
         bib = entry(survey, survey["key"]).rstrip()
         before += [heading(2, "🔗 Citation"), f"```bibtex\n{bib}\n```"]
@@ -70,6 +72,24 @@ def render(data: ExportData, options: Options) -> str:
         if papers:
             after.append(_table(papers))
     return "\n\n".join([*before, "\n".join(contents), *after]) + "\n"
+
+
+def _whats_new(data: ExportData) -> str:
+    """The papers added to the knowledge base since `data.since` (by `add`, `import` or
+    `inbox accept`), newest first, each with the nodes it is filed under."""
+    new = sorted(
+        (p for p in data.records if p["created"] >= (data.since or "")),
+        key=lambda p: (p["created"], p["key"]),
+        reverse=True,
+    )
+    if not new:
+        return "Nothing added since then."
+    rows = [
+        _row(p) + f" {escape(', '.join(n['code'] for n in p['nodes']) or 'not yet classified')} |"
+        for p in new
+    ]
+    head = TABLE_HEAD.replace(" |\n", " | Filed under |\n", 1) + ":-|"
+    return "\n".join([head, *rows])
 
 
 def _header_badges(survey: Paper | None, count: int) -> list[str]:
