@@ -32,6 +32,7 @@ from .errors import BadInput, NotFound
 from .importers.arxiv import PAGE_SIZE
 
 if TYPE_CHECKING:
+    from .classify import Classifier, Suggestion
     from .records import Paper
     from .store import Database
 
@@ -398,6 +399,7 @@ def run(
     if not dry_run and not report.resumed:
         _start_run(db, started, since)
     client = Client()
+    session = _Session(db, client, started, max_results, report, progress, _Suggester(db))
     today = datetime.now(UTC).date()
     try:
         for saved in wanted:
@@ -408,9 +410,7 @@ def run(
             stop, start, newest = _bounds(saved, since, today, fresh)
             outcome = QueryRun(saved["code"], saved["query"], stop, resumed=start > 0)
             report.queries.append(outcome)
-            _run_query(
-                db, client, saved, outcome, start, newest, started, max_results, report, progress
-            )
+            _run_query(session, saved, outcome, start, newest)
     finally:
         report.requests = client.requests
     if not dry_run:
@@ -433,19 +433,25 @@ def _bounds(
     return (today - timedelta(days=FIRST_LOOKBACK_DAYS)).isoformat(), 0, None
 
 
+@dataclass
+class _Session:
+    """What every search of one run shares."""
+
+    db: Database
+    client: Any  # importers.arxiv.Client
+    started: str  # the run's start (ISO timestamp): a search done since then is done
+    max_results: int | None
+    report: RunReport
+    progress: Progress | None
+    suggest: Callable[[dict[str, Any]], list[Suggestion]]
+
+
 def _run_query(
-    db: Database,
-    client: Any,
-    saved: dict[str, Any],
-    outcome: QueryRun,
-    start: int,
-    newest: str | None,
-    started: str,
-    max_results: int | None,
-    report: RunReport,
-    progress: Progress | None,
+    session: _Session, saved: dict[str, Any], outcome: QueryRun, start: int, newest: str | None
 ) -> None:
     """Page through one search, newest first, down to `outcome.since`."""
+    db, client, report, progress = session.db, session.client, session.report, session.progress
+    max_results = session.max_results
     terms = parse_query(saved["query"])
     if progress:
         progress("query", outcome)
@@ -463,9 +469,9 @@ def _run_query(
         # a short page is the last one (arXiv's total is an estimate that may run on)
         done = reached or outcome.capped or len(page.entries) < PAGE_SIZE or start >= page.total
         planned = {r["arxiv_id"]: r for r in report.new} if report.dry_run else {}
-        rows, again = _sort_page(db, saved, terms, entries, outcome, planned)
+        rows, again = _sort_page(session, saved, terms, entries, outcome, planned)
         if not report.dry_run:
-            state = (done, start, outcome.since, newest, started)
+            state = (done, start, outcome.since, newest, session.started)
             _write_page(db, saved["node_id"], rows, again, state)
         report.new += rows
         if progress:
@@ -478,7 +484,7 @@ Found = dict[str, Any]  # {code, query, terms}: which search found an item, and 
 
 
 def _sort_page(
-    db: Database,
+    session: _Session,
     saved: dict[str, Any],
     terms: list[Term],
     entries: list[dict[str, Any]],
@@ -492,6 +498,7 @@ def _sort_page(
     from .ingest import ingest
     from .records import Record
 
+    db, suggest = session.db, session.suggest
     by_id = {e["arxiv_id"]: e for e in entries if e.get("arxiv_id")}
 
     def found(entry: dict[str, Any]) -> Found:
@@ -520,13 +527,14 @@ def _sort_page(
     known = {r["arxiv_id"] for r in seen} | planned.keys()
     fresh = [e for i, e in by_id.items() if i not in known]
     items = [Record(f"arxiv:{e['arxiv_id']}", "arxiv", _paper_part(e)) for e in fresh]
-    results = ingest(db, items, dry_run=True, suggest=True).outcomes if items else []
+    results = ingest(db, items, dry_run=True).outcomes if items else []
     rows = []
     for entry, result in zip(fresh, results, strict=True):
         if result.action != "added":
             outcome.known += 1
             continue
-        best = result.suggestions[0] if result.suggestions else None
+        suggestions = suggest(entry)
+        best = suggestions[0] if suggestions else None
         rows.append(
             {
                 "arxiv_id": entry["arxiv_id"],
@@ -534,13 +542,29 @@ def _sort_page(
                 "published": entry["published"],
                 "record": entry,
                 "found_by": [found(entry)],
-                "suggestions": result.suggestions,
+                "suggestions": suggestions,
                 "score": best["score"] if best else 0.0,
                 "node_code": best["code"] if best else None,
             }
         )
     outcome.new += len(rows)
     return rows, again
+
+
+class _Suggester:
+    """The classifier's top 3 for a run: built on the first new paper, then reused (a
+    run changes no node's text, and building it reads every node and member paper)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.classifier: Classifier | None = None
+
+    def __call__(self, entry: dict[str, Any]) -> list[Suggestion]:
+        if self.classifier is None:
+            from .classify import Classifier
+
+            self.classifier = Classifier.from_db(self.db)
+        return self.classifier.suggest(entry["title"], entry.get("abstract") or "")
 
 
 def _paper_part(entry: dict[str, Any]) -> Paper:
