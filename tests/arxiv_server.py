@@ -133,15 +133,21 @@ def _handler(replay: ArxivReplay) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def arxiv_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArxivReplay]:
-    """A replaying arXiv API on 127.0.0.1 for the duration of one test."""
+def start(port: int = 0) -> tuple[ArxivReplay, ThreadingHTTPServer]:
+    """The stand-in, serving on 127.0.0.1:`port` (0: any free port) from a thread."""
     replay = ArxivReplay(load_replies(RECORDED, OURS))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(replay))
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(replay))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     replay.url = f"http://127.0.0.1:{server.server_address[1]}/api/query"
+    return replay, server
+
+
+@pytest.fixture
+def arxiv_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArxivReplay]:
+    """A replaying arXiv API on 127.0.0.1 for the duration of one test."""
+    replay, server = start()
     monkeypatch.setenv("LRMKB_ARXIV_API", replay.url)
     monkeypatch.setenv("LRMKB_ARXIV_BACKOFF", "0.01")
     monkeypatch.setenv("LRMKB_ARXIV_RETRIES", "2")
@@ -356,3 +362,25 @@ def escape(text: str) -> str:
     from xml.sax.saxutils import escape as xml_escape
 
     return xml_escape(text, {'"': "&quot;"})
+
+
+def main() -> None:
+    """`python tests/arxiv_server.py [PORT]`: the stand-in until Ctrl-C, to try `lrmkb
+    add` and `lrmkb watch` by hand on a fresh clone without the network."""
+    import sys
+
+    replay, server = start(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+    print(f"export LRMKB_ARXIV_API={replay.url} LRMKB_ARXIV_DELAY=0", flush=True)
+    print("# serving the recorded and synthetic arXiv answers; Ctrl-C stops", file=sys.stderr)
+    try:
+        replay.stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        replay.stopping.set()
+        server.shutdown()
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()
