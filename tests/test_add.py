@@ -29,7 +29,8 @@ pytestmark = pytest.mark.usefixtures("arxiv_api")
         ("arXiv:2505.22148v2", "2505.22148v2", "2505.22148", 2),
         ("astro-ph/0601001", "astro-ph/0601001", "astro-ph/0601001", 1),
         ("hep-th/9901001", "hep-th/9901001", "hep-th/9901001", 1),
-        ("math.GT/0309136", "math.GT/0309136", "math.GT/0309136", 1),
+        ("math.GT/0309136", "math/0309136", "math/0309136", 1),
+        ("10.48550/arXiv.1605.08386", "1605.08386", "1605.08386", 1),
     ],
 )
 def test_every_id_form_is_fetched_and_stored_canonically(
@@ -103,12 +104,17 @@ def test_a_paper_is_found_by_doi(cli, db_file: Path, tmp_path: Path) -> None:
     assert cli("import", str(bib)).exit_code == 0
     result = cli("add", "arXiv:1111.2011v2")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("enriched murray2012quantum — ")
+    assert result.stdout.startswith("enriched murray12 — ")  # the entry's own key
     assert "matched by doi; filled arxiv_id, arxiv_version, abstract" in result.stdout
-    stored = paper(db_file, "murray2012quantum")
-    # the list is completed; the names the user wrote keep their spelling
-    assert stored["authors"] == ["J. M. Murray", "A. Del Maestro", "Zlatko Tesanovic"]
+    stored = paper(db_file, "murray12")
+    # the author list the user gave is theirs: never extended (it did not say "and others")
+    assert stored["authors"] == ["J. M. Murray", "A. Del Maestro"]
     assert stored["arxiv_id"] == "1111.2011"
+    # the entry is exported as written, with what arXiv filled after its own fields
+    bib = cli("export", "--key", "murray12").stdout
+    assert bib.startswith("@article{murray12,\n  author = {Murray, J. M. and Del Maestro, A.},")
+    assert "  eprint = {1111.2011},\n  archivePrefix = {arXiv},\n" in bib
+    assert "  abstract = {" in bib
 
 
 def test_a_key_clash_suffixes_the_new_key_only(cli, db_file: Path) -> None:
@@ -252,7 +258,10 @@ def test_adding_twice_changes_nothing_the_second_time(cli, db_file: Path) -> Non
     result = cli("add", "https://arxiv.org/abs/1605.08386")
     assert result.exit_code == 0
     assert "skipped stanley2016heatbath — " in result.stdout
-    assert "already in the database (stanley2016heatbath); nothing new to fill" in result.stdout
+    assert (
+        "already in the database (stanley2016heatbath, same arxiv id); nothing new to fill"
+        in result.stdout
+    )
     assert snapshot(db_file) == before
 
 

@@ -30,7 +30,16 @@ def test_json_has_papers_with_nodes_tags_and_findings(cli) -> None:
     assert doc["selection"] == {"sections": ["4.3"], "tags": [], "keys": []}
     assert len(doc["papers"]) == 22
     for paper in doc["papers"]:
-        assert list(paper) == [*PAPER_FIELDS, "cite", "nodes", "findings", "tags", "notes"]
+        assert list(paper) == [
+            *PAPER_FIELDS,
+            "cite",
+            "nodes",
+            "findings",
+            "tags",
+            "notes",
+            "fields",
+            "aliases",
+        ]
     paper = next(p for p in doc["papers"] if p["key"] == "marjanovic2025deepseekr1")
     assert [n["code"] for n in paper["nodes"]] == ["3.1.1", "4.3.1"]
     assert paper["tags"] == ["to-read"]

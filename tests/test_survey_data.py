@@ -116,7 +116,7 @@ def test_author_names_are_corrected(cli, key, right, wrong) -> None:
 
 def test_a_split_name_is_one_author_in_the_bibtex_export(cli) -> None:
     bib = ok(cli("export", "--key", "yan2025reflectrl", "--format", "bib"))
-    assert re.search(r"author = \{Ge Yan and Chung-En Sun and Tsui-Wei Weng\}", bib)
+    assert re.search(r"author = \{Yan, Ge and Sun, Chung-En and Weng, Tsui-Wei\}", bib)
 
 
 def test_tmlr_papers_have_no_year_as_volume(cli) -> None:

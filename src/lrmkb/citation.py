@@ -16,7 +16,7 @@ from .records import Paper
 # Venues that only say "this is on arXiv": the id goes to eprint fields, never to `journal`.
 _ARXIV_VENUE_RE = re.compile(r"^(arxiv(\s+preprint)?(\s+arxiv:\s*\S+)?|preprint|corr)$", re.I)
 # A citation key every BibTeX, biber and pandoc reads: what lrmkb's own keys are made of.
-_SAFE_KEY_RE = re.compile(r"[^A-Za-z0-9_:.+/-]")
+UNSAFE_KEY_RE = re.compile(r"[^A-Za-z0-9_:.+/-]")
 
 
 def is_arxiv_venue(venue: str | None) -> bool:
@@ -86,7 +86,7 @@ def citation_keys(keys: Iterable[str]) -> dict[str, str]:
     result: dict[str, str] = {}
     taken: set[str] = set()
     for key in sorted(keys):
-        safe = _SAFE_KEY_RE.sub("-", ascii_key(key)) or "paper"
+        safe = UNSAFE_KEY_RE.sub("-", ascii_key(key)) or "paper"
         safe = unique_key(safe, lambda k: k.lower() in taken)
         taken.add(safe.lower())
         result[key] = safe

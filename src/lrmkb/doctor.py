@@ -22,8 +22,7 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from .citation import is_arxiv_venue, is_url
-from .ids import KEY_RE
+from .citation import UNSAFE_KEY_RE, is_arxiv_venue, is_url
 from .queries import paper_dict
 from .records import Paper
 
@@ -52,6 +51,7 @@ def diagnose(db: sqlite3.Connection, *, seeds: bool = False) -> list[Issue]:
         *shared_short_names(papers, fix),
         *bad_links(papers, fix),
         *bad_keys(papers, fix),
+        *likely_duplicates(db),
     ]
     if seeds:
         survey = [p for p in papers if p["source"] == "survey"]
@@ -268,12 +268,15 @@ def bad_links(papers: list[Paper], fix: _Fixes) -> list[Issue]:
 
 
 def bad_keys(papers: list[Paper], fix: _Fixes) -> list[Issue]:
+    """Keys a LaTeX document cannot cite as they are (a space, a comma, a brace…): the
+    export has to write them differently. A user's own keys (`Aagesen1987`,
+    `Bert:2001:SQL`) are fine."""
     return [
         Issue(
             "bad-key",
             "problem",
             p["key"],
-            f"key {p['key']!r} has characters outside [a-z0-9_-]",
+            f"key {p['key']!r} has characters \\cite cannot take (outside A-Z a-z 0-9 _ : . + / -)",
             fix(
                 p,
                 f"rename it (the old key stays an alias): `lrmkb rename '{p['key']}' {_house_key(p)}`",
@@ -282,7 +285,30 @@ def bad_keys(papers: list[Paper], fix: _Fixes) -> list[Issue]:
             ),
         )
         for p in papers
-        if not KEY_RE.match(p["key"])
+        if UNSAFE_KEY_RE.search(p["key"]) or not p["key"].isascii()
+    ]
+
+
+def likely_duplicates(db: sqlite3.Connection) -> list[Issue]:
+    """Pairs of papers the fuzzy rung of the dedupe ladder would call one paper — similar
+    titles, same first author, years at most one apart, nothing contradicting — that
+    are two records all the same (two entries of one file are never merged on title):
+    listed for the user to decide."""
+    from .dedupe import DuplicateIndex, Library
+
+    index = DuplicateIndex(Library(db, preload=True))
+    for key, ident in Library(db).unkeyed():
+        index.add(key, ident)
+    return [
+        Issue(
+            "likely-duplicate",
+            "note",
+            first,
+            f"{first} and {second} look like one paper (titles {score:.0f}% alike,"
+            " same first author and year)",
+            f"if they are one paper: `lrmkb rm {second}`; if not, nothing to do",
+        )
+        for first, second, score in sorted(index.similar_pairs())
     ]
 
 

@@ -3,14 +3,15 @@ source. `ingest(db, items)` takes `Record`s from any source — `importers.arxiv
 `importers.bibtex.BibFile`, a list built by hand — and reports each `Failure` among them
 as it is; a new source needs nothing here.
 
-Every record goes down the dedupe ladder — arXiv id, then DOI, then a fuzzy title match
-among papers with the same first-author surname and a year at most one apart (rapidfuzz
-`fuzz.ratio` ≥ `FUZZY_THRESHOLD` on lower-case ASCII titles without punctuation). A match
-is *enriched*: its empty fields are filled, nothing already set is overwritten. Anything
-else is *added* under a new house key that never renames an existing one. Records are
-planned in memory (the existing papers are indexed once, so a 10,000-entry file costs no
-per-entry scans) and written with a handful of `executemany` statements in one
-transaction: all of it lands, or none.
+Every record goes down the dedupe ladder (`dedupe`: arXiv id, DOI, the same key, a fuzzy
+title match that nothing contradicts), its candidates looked up in indexes, never by
+scanning the library. A match is *enriched*: its empty fields are filled, nothing already
+set is overwritten (an author list only when it was cut short with "and others"); the
+record's own key becomes an alias of the paper. Anything else is *added* under its own
+key (a BibTeX entry's), with a suffix when another paper has that key, or under a house
+key when it came without one; an existing key is never renamed. Every merge, skip, renamed
+key and near miss is said in the outcome. Records are planned in memory and written with a
+handful of `executemany` statements in one transaction: all of it lands, or none.
 
 The source is read (fetched, parsed) and the records planned before the write lock is
 taken, so a long import never locks other writers out while it parses; if another writer
@@ -20,21 +21,27 @@ now."""
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
-from rapidfuzz import fuzz, process
-
+from .dedupe import DuplicateIndex, Identity, Library, identity, index_columns
 from .errors import NotFound
 from .gcpause import collector_paused
-from .ids import ascii_fold, base_key, parse_arxiv_id, surname
+from .ids import house_key, parse_arxiv_id
 from .ids import unique_key as next_free_key
-from .records import JSON_LIST_FIELDS, PAPER_FIELDS, SURVEY_FIELDS, Failure, Paper, Record
+from .records import (
+    JSON_LIST_FIELDS,
+    PAPER_FIELDS,
+    SURVEY_FIELDS,
+    Failure,
+    Paper,
+    Record,
+    WrittenField,
+)
 from .store import Database, now
 from .tagging import check_tags
 
@@ -42,11 +49,6 @@ if TYPE_CHECKING:
     import sqlite3
 
     from .classify import Classifier, Suggestion
-
-FUZZY_THRESHOLD = 90
-"""Minimum `rapidfuzz.fuzz.ratio` (0-100) between normalised titles for a fuzzy match.
-90 absorbs case, punctuation, accents, a dropped article or a typo; it does not merge
-a paper with its differently-subtitled sequel."""
 
 AUTO = "auto"
 NOT_FILLABLE = frozenset(
@@ -61,6 +63,9 @@ NOT_FILLABLE = frozenset(
         "id_source",
         "created",
         "updated",
+        "author_names",
+        "first_family",
+        "title_key",
         *SURVEY_FIELDS,
     ]
 )
@@ -96,6 +101,7 @@ class Outcome:
     extra: dict[str, Any] = field(default_factory=dict)
     title: str | None = None
     exit_code: int = 0
+    notes: list[str] = field(default_factory=list)  # said in the plain report too
 
     @classmethod
     def failed(cls, failure: Failure) -> Outcome:
@@ -107,7 +113,7 @@ class Outcome:
         data = {**self.extra, "source": self.source, "outcome": self.action, "key": self.key}
         data |= {"title": self.title, "matched_by": self.matched_by, "filled": self.filled}
         data |= {"sections": self.sections, "suggestions": self.suggestions}
-        return data | {"reason": self.reason}
+        return data | {"reason": self.reason, "notes": self.notes}
 
 
 @dataclass
@@ -133,74 +139,6 @@ class Report:
         }
 
 
-# --- matching ------------------------------------------------------------------------------
-
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def _fold(text: str) -> str:
-    return (text if text.isascii() else ascii_fold(text)).lower()
-
-
-def normalise_title(title: str) -> str:
-    """Lower-case ASCII words: what two spellings of one title have in common."""
-    return _NON_ALNUM.sub(" ", _fold(title)).strip()
-
-
-def first_surname(authors: Sequence[str]) -> str:
-    return _NON_ALNUM.sub("", _fold(surname(authors[0]))) if authors else ""
-
-
-Identity = tuple[int | None, str, str]  # year, first-author surname, normalised title
-
-
-def identity(paper: Paper) -> Identity:
-    """What the fuzzy rung compares, computed once per record."""
-    return paper.get("year"), first_surname(paper["authors"]), normalise_title(paper["title"])
-
-
-class PaperIndex:
-    """Papers by arXiv id, DOI and (year, first-author surname), built once per batch;
-    records planned in the same batch join it, so duplicates within a file are found."""
-
-    def __init__(self) -> None:
-        self.by_arxiv: dict[str, str] = {}
-        self.by_doi: dict[str, str] = {}
-        self.buckets: dict[tuple[int | None, str], dict[str, str]] = defaultdict(dict)
-
-    def add(self, key: str, paper: Paper, ident: Identity) -> None:
-        if arxiv_id := paper.get("arxiv_id"):
-            self.by_arxiv.setdefault(arxiv_id, key)
-        if doi := paper.get("doi"):
-            self.by_doi.setdefault(doi.lower(), key)
-        self.buckets[ident[:2]].setdefault(ident[2], key)
-
-    def match(self, paper: Paper, ident: Identity) -> tuple[str, str] | None:
-        """The key of the paper `paper` duplicates and the rung that matched, or None."""
-        if (arxiv_id := paper.get("arxiv_id")) and arxiv_id in self.by_arxiv:
-            return self.by_arxiv[arxiv_id], "arxiv id"
-        if (doi := paper.get("doi")) and doi.lower() in self.by_doi:
-            return self.by_doi[doi.lower()], "doi"
-        key = self._fuzzy(ident)
-        return (key, "title, first author and year") if key else None
-
-    def _fuzzy(self, ident: Identity) -> str | None:
-        year, who, title = ident
-        years = (year,) if year is None else (year, year - 1, year + 1)
-        for y in years:
-            bucket = self.buckets.get((y, who))
-            if not bucket:
-                continue
-            if title in bucket:
-                return bucket[title]
-            best = process.extractOne(
-                title, bucket.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD
-            )
-            if best:
-                return bucket[best[0]]
-        return None
-
-
 # --- planning ------------------------------------------------------------------------------
 
 
@@ -212,48 +150,123 @@ class Plan:
     changes: dict[str, Columns] = field(default_factory=dict)  # key → filled columns
     filed: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # key → codes
     resolved: list[str] = field(default_factory=list)  # every key the records resolved to
+    written: dict[str, list[WrittenField]] = field(default_factory=dict)  # key → .bib fields
+    tags: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # key → tags
+    aliases: dict[str, tuple[str, str]] = field(default_factory=dict)  # alias → key, reason
+    keyed: list[tuple[str, str, str]] = field(default_factory=list)  # key, family, title_key
+    enriched: dict[str, dict[str, Any]] = field(default_factory=dict)  # key → paper, filled
+
+
+class Keys:
+    """Which citation keys are taken — by a paper or an alias, in any letter case (BibTeX
+    matches keys without regard to case) — and by which paper. A small library is read
+    at once; a big one is asked key by key (indexed)."""
+
+    def __init__(self, db: sqlite3.Connection, library: Library) -> None:
+        self.db = db
+        self.known: dict[str, str] | None = None  # lower-case key or alias → paper key
+        self.planned: dict[str, str] = {}
+        if library.small():
+            rows = db.execute(
+                "SELECT key, key FROM paper UNION ALL SELECT a.alias, p.key"
+                " FROM paper_alias a JOIN paper p ON p.id = a.paper_id"
+            )
+            self.known = {}
+            for name, key in rows:
+                self.known.setdefault(name.lower(), key)
+
+    def owner(self, name: str) -> str | None:
+        """The key of the paper `name` names (a key or an alias), or None."""
+        lower = name.lower()
+        if lower in self.planned:
+            return self.planned[lower]
+        if self.known is not None:
+            return self.known.get(lower)
+        row = self.db.execute(
+            "SELECT key FROM paper WHERE key = ? COLLATE NOCASE UNION ALL"
+            " SELECT p.key FROM paper_alias a JOIN paper p ON p.id = a.paper_id"
+            " WHERE a.alias = ? COLLATE NOCASE LIMIT 1",
+            (name, name),
+        ).fetchone()
+        return row[0] if row else None
+
+    def take(self, name: str, key: str) -> None:
+        self.planned[name.lower()] = key
 
 
 class Planner:
     """Decides, record by record, whether to add, enrich or skip."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
-        self.papers: dict[str, Paper] = {}
-        self.index = PaperIndex()
-        for row in db.execute(
-            f"SELECT authors_more, {', '.join(('key', 'title', 'authors', *FILLABLE))}"
-            " FROM paper ORDER BY id"
-        ):
-            paper = cast(Paper, {**row, "authors": json.loads(row["authors"] or "[]")})
-            self.papers[paper["key"]] = paper
-            self.index.add(paper["key"], paper, identity(paper))
+        self.db = db
+        library = Library(db)
+        self.index = DuplicateIndex(library)
+        self.keys = Keys(db, library)
+        self.papers: dict[str, dict[str, Any]] = {}  # the papers looked at, by key
         self.plan = Plan()
+        for key, ident in library.unkeyed():  # an older database: index what it holds
+            self.index.add(key, ident)
+            self.plan.keyed.append((key, ident.family, ident.title))
         self.added: set[str] = set()  # keys of the papers planned as new
         self.first_source: dict[str, str] = {}
+        self.batch = object()  # this ingest's records, told apart from the library's
 
     def take(self, item: Record, now: str) -> Outcome:
-        fields = item.fields = _without_arxiv_url(item.fields)
-        ident = identity(fields)
-        found = self.index.match(fields, ident)
-        if found is None:
-            key = next_free_key(
-                base_key(fields["authors"], fields.get("year"), fields["title"]),
-                self.papers.__contains__,
-            )
-            paper = _new_paper(key, item, now)
-            self.papers[key] = self.plan.new[key] = paper
-            self.added.add(key)
-            self.index.add(key, paper, ident)
-            return self._resolved(item, "added", key)
-        key, rung = found
+        fields = item.fields = _without_arxiv_url(item.fields)  # type: ignore[assignment]
+        fields.update(index_columns(fields))  # type: ignore[typeddict-item]
+        ident = identity(fields, key=item.key)
+        decision = self.index.decide(ident)
+        apart = [f"kept apart from {k}: {why}" for k, why in decision.kept_apart]
+        if decision.match is None:
+            return self._add(item, ident, now, apart)
+        key, rung = decision.match.key, decision.match.rung
         filled = self._fill(key, fields, item.origin)
+        notes = [*self._alias(item, key), *apart]
+        if item.tags:
+            self.plan.tags[key].update(item.tags)
         if filled:
-            return self._resolved(item, "enriched", key, rung, filled)
+            return self._resolved(item, "enriched", key, rung, filled, notes)
         earlier = self.first_source.get(key)
         reason = f"same paper as {earlier}" if earlier else "already in the database"
-        outcome = self._resolved(item, "skipped", key, rung)
-        outcome.reason = f"{reason} ({key}); nothing new to fill"
+        outcome = self._resolved(item, "skipped", key, rung, notes=notes)
+        outcome.reason = f"{reason} ({key}, same {rung}); nothing new to fill"
         return outcome
+
+    def _add(self, item: Record, ident: Identity, now: str, notes: list[str]) -> Outcome:
+        """A new paper: under the record's own key, suffixed if another paper has it, or a
+        house key (`{firstauthor}{year}{firstcontentword}`) when it came without one."""
+        fields = item.fields
+        if item.key:
+            key = next_free_key(item.key, lambda k: self.keys.owner(k) is not None)
+            if key != item.key:
+                owner = self.keys.owner(item.key)
+                notes = [f"key {item.key} is taken by {owner}: stored as {key}", *notes]
+        else:
+            base = house_key(ident.family, fields.get("year"), fields.get("title") or "")
+            key = next_free_key(base, lambda k: self.keys.owner(k) is not None)
+        self.keys.take(key, key)
+        paper = _new_paper(key, item, now)
+        self.papers[key] = self.plan.new[key] = paper
+        if item.written:
+            self.plan.written[key] = item.written
+        if item.tags:
+            self.plan.tags[key].update(item.tags)
+        self.added.add(key)
+        self.index.add(key, replace(ident, key=key), self.batch)
+        return self._resolved(item, "added", key, notes=notes)
+
+    def _alias(self, item: Record, key: str) -> list[str]:
+        """The record's own key, when it is not the paper's, kept as an alias of it."""
+        if not item.key or item.key.lower() == key.lower():
+            return []
+        owner = self.keys.owner(item.key)
+        if owner is None:
+            self.keys.take(item.key, key)
+            self.plan.aliases[item.key] = (key, "merged")
+            return [f"its key {item.key} is now an alias of {key}"]
+        if owner.lower() == key.lower():
+            return []
+        return [f"its key {item.key} belongs to {owner}: not kept as an alias of {key}"]
 
     def _resolved(
         self,
@@ -262,15 +275,42 @@ class Planner:
         key: str,
         rung: str | None = None,
         filled: list[str] | None = None,
+        notes: list[str] | None = None,
     ) -> Outcome:
         self.plan.resolved.append(key)
         self.first_source.setdefault(key, item.source)
         title = self.papers[key]["title"]
-        return Outcome(item.source, action, key, rung, filled or [], extra=item.extra, title=title)
+        return Outcome(
+            item.source,
+            action,
+            key,
+            rung,
+            filled or [],
+            extra=item.extra,
+            title=title,
+            notes=[*(notes or ()), *item.notes],
+        )
+
+    def _stored(self, key: str) -> dict[str, Any]:
+        """The paper `key` as stored (read once, then kept with what this batch plans)."""
+        if key not in self.papers:
+            row = self.db.execute(
+                f"SELECT authors_more, {', '.join(('key', 'title', 'authors', *FILLABLE))},"
+                " author_names FROM paper WHERE key = ?",
+                (key,),
+            ).fetchone()
+            paper = dict(row)
+            for name in JSON_LIST_FIELDS:
+                if name in paper:
+                    paper[name] = json.loads(paper[name]) if paper[name] else []
+            self.papers[key] = paper
+        return self.papers[key]
 
     def _fill(self, key: str, incoming: Paper, origin: str) -> list[str]:
-        """Fill the empty fields of paper `key` from `incoming`; return their names."""
-        stored: Columns = cast(Columns, self.papers[key])
+        """Fill the empty fields of paper `key` from `incoming`; return their names. An id
+        is never written over another (`dedupe` has already refused a match whose ids
+        differ); an author list is completed only when it was cut short ("and others")."""
+        stored = self._stored(key)
         given: Columns = cast(Columns, incoming)
         skip = NOT_FILLED_FROM.get(origin, frozenset())
         filled = {
@@ -284,14 +324,25 @@ class Planner:
             del filled["arxiv_version"]
         if "arxiv_id" in filled and key not in self.added:
             filled["id_source"] = origin
-        if _completes(stored["authors"], bool(stored["authors_more"]), incoming["authors"]):
+        incoming_authors = incoming.get("authors") or []
+        if _completes(stored, incoming_authors):
             # the names already stored keep their spelling; only the missing ones are added
-            filled["authors"] = stored["authors"] + incoming["authors"][len(stored["authors"]) :]
+            count = len(stored["authors"])
+            filled["authors"] = stored["authors"] + incoming_authors[count:]
             filled["authors_more"] = bool(incoming.get("authors_more"))
+            names = incoming.get("author_names") or []
+            if len(stored.get("author_names") or []) == count and len(names) == len(
+                incoming_authors
+            ):
+                filled["author_names"] = (stored.get("author_names") or []) + names[count:]
+            if not stored["authors"]:
+                filled |= index_columns({**stored, **filled})
         stored.update(filled)
         if key not in self.plan.new and filled:
             self.plan.changes.setdefault(key, {}).update(filled)
-        return [c for c in filled if c not in ("id_source", "authors_more")]
+            self.plan.enriched[key] = stored
+        hidden = ("id_source", "authors_more", "author_names", "first_family", "title_key")
+        return [c for c in filled if c not in hidden]
 
 
 def _without_arxiv_url(fields: Paper) -> Paper:
@@ -304,17 +355,23 @@ def _without_arxiv_url(fields: Paper) -> Paper:
     return fields
 
 
-def _completes(stored: list[str], stored_more: bool, incoming: list[str]) -> bool:
-    """A longer author list replaces a stored one only when it starts with the same
-    people: a list cut short ("and others") is completed, a different one never."""
-    if not incoming or len(incoming) <= len(stored):
+def _completes(stored: dict[str, Any], incoming: list[str]) -> bool:
+    """A longer author list completes a stored one only when the stored one says it was
+    cut short ("and others") — or is empty — and the incoming one starts with the same
+    people. A list given whole (the survey's) is never extended."""
+    have = stored.get("authors") or []
+    if not have:
+        return bool(incoming)
+    if not stored.get("authors_more") or len(incoming) <= len(have):
         return False
-    if not stored:
-        return True
-    same = [first_surname([a]) for a in stored] == [
-        first_surname([a]) for a in incoming[: len(stored)]
-    ]
-    return same and (stored_more or len(stored) < len(incoming))
+    return [_family(a) for a in have] == [_family(a) for a in incoming[: len(have)]]
+
+
+def _family(name: str) -> str:
+    from .dedupe import family_key
+    from .names import parse_display_name
+
+    return family_key(parse_display_name(name))
 
 
 _BLANK_PAPER = dict.fromkeys(PAPER_FIELDS)
@@ -524,10 +581,19 @@ def write_plan(db: sqlite3.Connection, plan: Plan, tags: Sequence[str], stamp: s
             f"UPDATE paper SET {', '.join(f'{c} = ?' for c in cols)} WHERE key = ?",
             [*values, stamp, key],
         )
+    db.executemany(
+        "UPDATE paper SET first_family = ?, title_key = ? WHERE key = ?",
+        [(family, title, key) for key, family, title in plan.keyed],
+    )
     touched = list(dict.fromkeys(plan.resolved))
     # new rows get ids above the last one; the few papers found again are looked up by key
     ids = dict(db.execute("SELECT key, id FROM paper WHERE id > ?", (last_id,)).fetchall())
     ids |= _paper_ids(db, [k for k in touched if k not in plan.new])
+    _write_fields(db, plan, ids)
+    db.executemany(
+        "INSERT OR IGNORE INTO paper_alias (alias, paper_id, reason) VALUES (?, ?, ?)",
+        [(alias, ids[key], reason) for alias, (key, reason) in plan.aliases.items()],
+    )
     node_ids = dict(db.execute("SELECT code, id FROM taxonomy_node").fetchall())
     db.executemany(
         "INSERT OR IGNORE INTO paper_node (paper_id, node_id) VALUES (?, ?)",
@@ -535,7 +601,11 @@ def write_plan(db: sqlite3.Connection, plan: Plan, tags: Sequence[str], stamp: s
     )
     db.executemany(
         "INSERT OR IGNORE INTO paper_tag (paper_id, tag) VALUES (?, ?)",
-        [(ids[key], tag) for key in touched for tag in tags],
+        [
+            (ids[key], tag)
+            for key in touched
+            for tag in sorted(plan.tags.get(key, set()) | set(tags))
+        ],
     )
     index_new_papers(
         db,
@@ -544,19 +614,65 @@ def write_plan(db: sqlite3.Connection, plan: Plan, tags: Sequence[str], stamp: s
             for key, paper in plan.new.items()
         ],
         tags,
+        {key: sorted(found) for key, found in plan.tags.items()},
     )
     refresh_index(
         db,
         [
             k
             for k in touched
-            if k not in plan.new and (k in plan.changes or plan.filed.get(k) or tags)
+            if k not in plan.new
+            and (k in plan.changes or plan.filed.get(k) or tags or plan.tags.get(k))
         ],
     )
 
 
+def _write_fields(db: sqlite3.Connection, plan: Plan, ids: dict[str, int]) -> None:
+    """The fields of imported entries as written (`paper_field`); and for a paper kept as
+    written that enrichment filled, the filled columns as fields after its own (unless
+    it has a field of that name already), so that its export shows them."""
+    from .exporters.bibtex import column_fields
+
+    last_id = min((ids[key] for key in plan.new), default=None)
+    if last_id is not None:  # rows a paper deleted behind lrmkb's back left for its id
+        db.execute("DELETE FROM paper_field WHERE paper_id >= ?", (last_id,))
+    rows = [
+        (ids[key], position, *written)
+        for key, fields in plan.written.items()
+        for position, written in enumerate(fields)
+    ]
+    enriched = {ids[key]: key for key in plan.enriched if key in ids}
+    if enriched:
+        have: dict[int, tuple[int, set[str]]] = {}
+        for paper_id, position, name in db.execute(
+            "SELECT paper_id, position, name FROM paper_field"
+            " WHERE paper_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(enriched)),),
+        ):
+            last, seen = have.get(paper_id, (-1, set()))
+            have[paper_id] = (max(last, position), seen | {name.lower()})
+        for paper_id, (last, seen) in have.items():
+            key = enriched[paper_id]
+            filled = plan.changes.get(key, {})
+            added = [
+                f for f in column_fields(plan.enriched[key], filled) if f[0].lower() not in seen
+            ]
+            rows += [(paper_id, last + n, *f, None) for n, f in enumerate(added, 1)]
+    db.executemany(
+        "INSERT INTO paper_field (paper_id, position, name, value, bare, text)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
 _AUTHORS_AT = PAPER_FIELDS.index("authors")
-_LISTS_AT = [PAPER_FIELDS.index(name) for name in JSON_LIST_FIELDS if name != "authors"]
+_OBJECT_LISTS = ("author_names", "editor_names")
+_LISTS_AT = [
+    PAPER_FIELDS.index(name)
+    for name in JSON_LIST_FIELDS
+    if name != "authors" and name not in _OBJECT_LISTS
+]
+_OBJECT_LISTS_AT = [PAPER_FIELDS.index(name) for name in _OBJECT_LISTS]
 _paper_values = itemgetter(*PAPER_FIELDS)
 
 
@@ -567,6 +683,8 @@ def _row(paper: Paper) -> list[Any]:
     row[_AUTHORS_AT] = _names_json(row[_AUTHORS_AT] or [])
     for at in _LISTS_AT:
         row[at] = _names_json(row[at]) if row[at] else None
+    for at in _OBJECT_LISTS_AT:
+        row[at] = json.dumps(row[at], ensure_ascii=False) if row[at] else None
     return row
 
 
@@ -577,6 +695,8 @@ def _names_json(names: list[str]) -> str:
 
 
 def _sql_value(column: str, value: Any) -> Any:
+    if column in _OBJECT_LISTS:
+        return json.dumps(value, ensure_ascii=False) if value else None
     return _names_json(value) if column in JSON_LIST_FIELDS else value
 
 

@@ -335,6 +335,49 @@ def m010_read_indexes(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m011_bibtex_fields(db: sqlite3.Connection) -> None:
+    """What a .bib entry holds beyond the columns lrmkb reads, and what dedupe looks up:
+
+    - `paper_field`: every field of an imported entry, in its order, as written (LaTeX,
+      with `@string`s and `#` evaluated; `bare` for a number or a month macro), beside its
+      Unicode reading (`text`, NULL when the same) — so that export writes what the
+      user wrote;
+    - `author_names`, `editor_names`: the names as CSL-JSON name objects (BibTeX's First /
+      von / Last / Jr parts; NULL: read from `authors`); `number` (issue, report number);
+    - `first_family`, `title_key`: the first author's folded family name and the
+      normalised title, indexed with `year`, so that duplicates are found without a scan
+      (filled by the write path; NULL until then, as in an older database);
+    - old-style arXiv ids lose their subject class (`math.GT/0309136` → `math/0309136`),
+      which is no part of the identifier."""
+    _run(
+        db,
+        """
+        ALTER TABLE paper ADD COLUMN author_names TEXT;
+        ALTER TABLE paper ADD COLUMN editor_names TEXT;
+        ALTER TABLE paper ADD COLUMN number TEXT;
+        ALTER TABLE paper ADD COLUMN first_family TEXT;
+        ALTER TABLE paper ADD COLUMN title_key TEXT;
+        CREATE INDEX ix_paper_dedupe ON paper (first_family, year);
+        CREATE INDEX ix_paper_unkeyed ON paper (id) WHERE title_key IS NULL;
+        CREATE INDEX ix_paper_alias_nocase ON paper_alias (alias COLLATE NOCASE);
+        CREATE TABLE paper_field (
+            paper_id INTEGER NOT NULL REFERENCES paper (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            bare BOOLEAN NOT NULL DEFAULT 0,
+            text TEXT,
+            PRIMARY KEY (paper_id, position)
+        );
+        UPDATE paper
+            SET arxiv_id = lower(substr(arxiv_id, 1, instr(arxiv_id, '.') - 1))
+                || substr(arxiv_id, instr(arxiv_id, '/'))
+            WHERE arxiv_id GLOB '[a-z]*.*/[0-9]*'
+        """,
+    )
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -43,6 +43,11 @@ class Paper(SQLModel, table=True):
     survey_ref: int | None = None  # entry number in the survey's reference list, as printed
     survey_page: int | None = None  # PDF page of that entry
     other_short_names: str | None = None  # JSON list: short names used elsewhere (awesome list)
+    author_names: str | None = None  # JSON list of CSL name objects; NULL: read `authors`
+    editor_names: str | None = None  # JSON list of CSL name objects
+    number: str | None = None  # issue or report number
+    first_family: str | None = Field(default=None, index=True)  # dedupe: folded family name
+    title_key: str | None = None  # dedupe: the normalised title
 
 
 class TaxonomyNode(SQLModel, table=True):
@@ -200,3 +205,17 @@ class InboxItem(SQLModel, table=True):
     found: str  # when a run first put it here (UTC timestamp)
     decided: str | None = None  # when it was accepted or rejected
     paper_key: str | None = None  # the paper it became
+
+
+class PaperField(SQLModel, table=True):
+    """A field of an imported BibTeX entry as written (macros and `#` evaluated), in order,
+    beside its Unicode reading: what export writes back."""
+
+    __tablename__ = "paper_field"
+
+    paper_id: int = Field(foreign_key="paper.id", primary_key=True)
+    position: int = Field(primary_key=True)
+    name: str  # as written: `journal`, `date-added`, `Keywords`
+    value: str  # LaTeX, without the enclosing {} or ""
+    bare: bool = False  # written without delimiters: a number or a month macro (`jan`)
+    text: str | None = None  # the Unicode reading; NULL when the same as `value`

@@ -13,6 +13,9 @@ from .ids import parse_arxiv_id, parse_doi
 from .records import (
     JSON_LIST_FIELDS,
     PAPER_FIELDS,
+    BibField,
+    BibPaper,
+    BibParts,
     Evidence,
     Finding,
     Node,
@@ -201,7 +204,46 @@ def _record(db: sqlite3.Connection, row: sqlite3.Row, cite: str) -> PaperRecord:
         findings=findings,
         tags=tags,
         notes=note[0] if note else None,
+        **bib_parts(db, [row["id"]])[row["id"]],
     )
+
+
+def bibliography(db: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> list[BibPaper]:
+    """The papers of `rows` as a bibliography export needs them: columns, `fields` (an
+    imported entry's fields as written), `aliases` and `tags` — four queries for all."""
+    ids = [r["id"] for r in rows]
+    parts = bib_parts(db, ids)
+    tags: dict[int, list[str]] = {i: [] for i in ids}
+    for r in db.execute(
+        "SELECT paper_id, tag FROM paper_tag"
+        " WHERE paper_id IN (SELECT value FROM json_each(?)) ORDER BY tag",
+        (json.dumps(ids),),
+    ):
+        tags[r[0]].append(r[1])
+    return [BibPaper(**paper_dict(r), **parts[r["id"]], tags=tags[r["id"]]) for r in rows]
+
+
+def bib_parts(db: sqlite3.Connection, ids: list[int]) -> dict[int, BibParts]:
+    """Per paper id: `fields` — its BibTeX fields as written, in order (`paper_field`:
+    name, LaTeX value, bare, Unicode text; empty for a paper that did not come from a
+    .bib file) — and `aliases`, its other keys."""
+    parts = {i: BibParts(fields=[], aliases=[]) for i in ids}
+    if not ids:
+        return parts
+    chosen = json.dumps(ids)
+    for r in db.execute(
+        "SELECT paper_id, name, value, bare, text FROM paper_field"
+        " WHERE paper_id IN (SELECT value FROM json_each(?)) ORDER BY paper_id, position",
+        (chosen,),
+    ):
+        parts[r[0]]["fields"].append(BibField(name=r[1], value=r[2], bare=bool(r[3]), text=r[4]))
+    for r in db.execute(
+        "SELECT paper_id, alias FROM paper_alias"
+        " WHERE paper_id IN (SELECT value FROM json_each(?)) ORDER BY alias",
+        (chosen,),
+    ):
+        parts[r[0]]["aliases"].append(r[1])
+    return parts
 
 
 def find_node(db: sqlite3.Connection, code: str) -> sqlite3.Row:

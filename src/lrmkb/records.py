@@ -8,7 +8,7 @@ Column names and meanings are those of `models.py` (the schema); a test checks t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 
 class Paper(TypedDict, total=False):
@@ -47,6 +47,11 @@ class Paper(TypedDict, total=False):
     survey_ref: int | None  # entry number in the survey's reference list, as printed
     survey_page: int | None  # PDF page of that entry
     other_short_names: list[str]  # short names used elsewhere (the awesome list)
+    author_names: list[dict[str, str]]  # CSL name objects (`names.Name.csl`); [] = see authors
+    editor_names: list[dict[str, str]]  # CSL name objects of the editors
+    number: str | None  # issue or report number
+    first_family: str | None  # dedupe: the first author's folded family name
+    title_key: str | None  # dedupe: the normalised title (`dedupe.normalise_title`)
 
 
 class NodeRef(TypedDict):
@@ -70,14 +75,38 @@ class PaperFinding(TypedDict):
     survey_page: int | None
 
 
-class PaperRecord(Paper):
-    """Everything known about a paper (`queries.paper_record`): its columns, its label,
-    the nodes it is filed under, the findings about it, its tags, the user's notes."""
+class BibField(TypedDict):
+    """A field of an imported entry as written (`paper_field`): the name as written, the
+    LaTeX value (no enclosing braces), written bare (a number, a month macro), and its
+    Unicode reading (None: the value itself)."""
+
+    name: str
+    value: str
+    bare: bool
+    text: str | None
+
+
+class BibParts(TypedDict):
+    """What a bibliography export needs beside a paper's columns (`queries.bib_parts`)."""
+
+    fields: list[BibField]  # its .bib entry's fields as written, in order ([]: not imported)
+    aliases: list[str]  # its other keys (a merged entry's, an old key after `rename`)
+
+
+class BibPaper(Paper, BibParts):
+    """A paper as the BibTeX and CSL-JSON exports get it (`queries.bibliography`)."""
+
+    tags: list[str]
+
+
+class PaperRecord(BibPaper):
+    """Everything known about a paper (`queries.paper_record`): its columns, its fields as
+    written and aliases, its label, the nodes it is filed under, the findings about it,
+    its tags, the user's notes."""
 
     cite: str  # author-year label, e.g. Ward et al., 2025b
     nodes: list[NodeRef]
     findings: list[PaperFinding]
-    tags: list[str]
     notes: str | None  # the user's notes on it (Markdown)
 
 
@@ -139,10 +168,21 @@ class Finding(TypedDict):
 
 PAPER_FIELDS: tuple[str, ...] = tuple(Paper.__annotations__)
 """The `paper` table's columns but `id`, in table order."""
-JSON_LIST_FIELDS = ("authors", "categories", "other_short_names")
+JSON_LIST_FIELDS = ("authors", "categories", "other_short_names", "author_names", "editor_names")
 """Columns that hold a JSON list as text (a list in `Paper`)."""
 SURVEY_FIELDS = ("survey_title", "survey_role", "survey_ref", "survey_page")
 """Where a paper sits in the survey lrmkb is built from (set by the seeds only)."""
+
+
+class WrittenField(NamedTuple):
+    """A field of a .bib entry as the user wrote it (`paper_field`): the name as written,
+    the LaTeX value (macros and `#` evaluated, no enclosing braces), whether it is written
+    bare (a number, a month macro), and its Unicode reading (None: the value itself)."""
+
+    name: str
+    value: str
+    bare: bool
+    text: str | None
 
 
 @dataclass(slots=True)
@@ -150,13 +190,19 @@ class Record:
     """One paper from a source, for `ingest.ingest`. `source` says where it came from in
     the user's terms (`arxiv:2505.22148`, `refs.bib:12`); `origin` is what the paper's
     `source` column will say (arxiv, bibtex, …); `extra` is echoed in the report (a
-    BibTeX entry's line and key)."""
+    BibTeX entry's line and key). A BibTeX entry also brings its own citation `key`
+    (kept), every field as written (`written`, exported back), the tags of its
+    `keywords`, and `notes` for the report (a line decoded alone…)."""
 
     source: str
     origin: str
     fields: Paper
     extra: dict[str, Any] = field(default_factory=dict)
     suggested: tuple[str, ...] = ()  # node codes to file it under when no section is given
+    key: str | None = None
+    written: list[WrittenField] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

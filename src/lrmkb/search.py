@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -85,9 +85,10 @@ def index_new_papers(
     db: sqlite3.Connection,
     papers: Sequence[tuple[int, Paper, Iterable[int]]],
     tags: Iterable[str],
+    own_tags: Mapping[str, Iterable[str]] | None = None,
 ) -> None:
     """Index papers the caller has just inserted — (id, paper columns, node ids) each, all
-    given `tags` — as `refresh_index` would, but from the caller's records: a new paper has
+    given `tags`, and each its `own_tags` by key (an entry's keywords) — as `refresh_index` would, but from the caller's records: a new paper has
     no claims yet and only the tags and nodes its command gave it, so reading 10,000 of
     them back, and deleting index rows they cannot have, is an import's wasted time.
     Nor does it end with FTS5's `optimize`, which rewrites the whole index: FTS5 merges
@@ -96,7 +97,12 @@ def index_new_papers(
     if not papers:
         return
     paths = _node_paths(db)
-    tag_text = " ".join(sorted(set(tags)))  # what group_concat gives, in primary-key order
+    tags = set(tags)
+    own_tags = own_tags or {}
+
+    def tag_text(key: str) -> str:  # what group_concat gives, in primary-key order
+        return " ".join(sorted(tags.union(own_tags.get(key, ()))))
+
     _delete(db, _leftovers(db, {OFFSETS["paper"] + paper_id for paper_id, _, _ in papers}))
     _insert(
         db,
@@ -108,7 +114,7 @@ def index_new_papers(
                 p["short_name"],
                 p["authors"] or [],
                 p["abstract"],
-                tag_text,
+                tag_text(p["key"]),
                 _context(paths, sorted(nodes)) if nodes else "",
             )
             for paper_id, p, nodes in papers

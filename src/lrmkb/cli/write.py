@@ -167,11 +167,22 @@ def import_(
         Path,
         # lrmkb reads the file itself, so a problem is one clear error, not a usage message
         typer.Argument(
-            metavar="FILE.bib", help="A .bib file (UTF-8; Latin-1 is detected).", readable=False
+            metavar="FILE.bib",
+            help="A .bib file, or - for standard input (UTF-8; a Latin-1 file is detected).",
+            readable=False,
         ),
     ],
     section: SectionOpt = None,
     tag: AddTagOpt = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            metavar="NAME",
+            help="Read the file in this encoding (latin-1, cp1252…) instead of detecting it.",
+            show_default=False,
+        ),
+    ] = None,
     dry_run: DryRunOpt = False,
     max_entries: Annotated[
         int | None,
@@ -185,15 +196,16 @@ def import_(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import a BibTeX file: new papers are added, known ones enriched, and entries that
-    cannot be used are listed with their line numbers and skipped.
+    """Import a BibTeX file: new papers are added under their own keys, known ones
+    enriched (their keys kept as aliases), and entries that cannot be used are listed with
+    their line numbers and skipped. Every field is kept and exported back as written.
 
     Example: lrmkb import ~/zotero.bib --tag mine --dry-run
     """
     from ..importers.bibtex import BibFile
     from ..ingest import ingest
 
-    bib = BibFile(file, max_entries=max_entries)
+    bib = BibFile(file, encoding, max_entries=max_entries)
     with _progress_bar("importing") as progress:
         report = ingest(
             database(ctx, write=not dry_run),
@@ -205,16 +217,15 @@ def import_(
             info=bib.info,
         )
     counts = report.counts()
-    with reporting(_saved(f"the import of {file.name} was saved", report)):
+    with reporting(_saved(f"the import of {bib.name} was saved", report)):
         if as_json:
             output.emit_json(report.as_dict())
         else:
             for outcome in report.outcomes:
-                if outcome.action in ("enriched", "failed"):
-                    _print_outcome(outcome, report.dry_run)
+                _print_entry_outcome(outcome, report.dry_run)
             verb = "would import" if report.dry_run else "imported"
             output.plain(
-                f"{verb} {file.name} ({report.info['encoding']}): {counts['added']} added, "
+                f"{verb} {bib.name} ({report.info['encoding']}): {counts['added']} added, "
                 f"{counts['enriched']} enriched, {counts['skipped']} skipped, "
                 f"{counts['failed']} failed"
             )
@@ -222,7 +233,7 @@ def import_(
         from ..errors import BadInput
 
         raise BadInput(
-            f"nothing usable in {file.name} ({counts['failed']} entries failed, nothing written)",
+            f"nothing usable in {bib.name} ({counts['failed']} entries failed, nothing written)",
             "fix the entries listed above and import again",
         )
 
@@ -236,6 +247,29 @@ def _saved(what: str, report: Any) -> str | None:
 
 
 _DRY_VERBS = {"added": "would add", "enriched": "would enrich", "skipped": "would skip"}
+
+
+def _print_entry_outcome(outcome: Any, dry_run: bool) -> None:
+    """One line for each entry that did not simply become a new paper under its own key —
+    merged, skipped, failed, renamed, kept apart from a look-alike — with the reason,
+    then the notes: nothing is merged or dropped without a word."""
+    if outcome.action == "added" and not outcome.notes:
+        return
+    verb = _DRY_VERBS.get(outcome.action, outcome.action) if dry_run else outcome.action
+    if outcome.action == "failed":
+        line = f"{outcome.source}: failed — {outcome.reason}"
+    elif outcome.action == "enriched":
+        line = (
+            f"{outcome.source}: {verb} {outcome.key} (same {outcome.matched_by};"
+            f" filled {', '.join(outcome.filled)})"
+        )
+    elif outcome.action == "skipped":
+        line = f"{outcome.source}: {verb} — {outcome.reason}"
+    else:
+        line = f"{outcome.source}: {verb} {outcome.key} — {outcome.title}"
+    output.plain(line)
+    for note in outcome.notes:
+        output.plain(f"  {note}")
 
 
 def _print_outcome(outcome: Any, dry_run: bool) -> None:

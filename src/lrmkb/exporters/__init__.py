@@ -69,7 +69,7 @@ class Format:
     """One export format: the module under `exporters/` whose `render(data, options)`
     writes it, the options it gets, the `--output` suffixes that choose it, whether it
     needs whole records (nodes, findings, tags of each paper) and whether it holds the
-    selected papers and nothing else."""
+    selected papers and nothing else (and, for BibTeX, the papers they `crossref`)."""
 
     name: str
     module: str
@@ -77,6 +77,7 @@ class Format:
     suffixes: tuple[str, ...] = ()
     records: bool = True
     papers_only: bool = False
+    parents: bool = False  # BibTeX: the papers a selected one `crossref`s come along
 
     def render(self, data: ExportData) -> str:
         from importlib import import_module
@@ -88,8 +89,10 @@ class Format:
 FORMATS = {
     f.name: f
     for f in (
-        Format("bib", "bibtex", Options("bibtex"), (".bib",), records=False, papers_only=True),
-        Format("biblatex", "bibtex", Options("biblatex"), records=False, papers_only=True),
+        Format(
+            "bib", "bibtex", Options("bibtex"), (".bib",), False, papers_only=True, parents=True
+        ),
+        Format("biblatex", "bibtex", Options("biblatex"), (), False, True, parents=True),
         Format("csl-json", "csl", records=False, papers_only=True),
         Format("json", "json", suffixes=(".json",), papers_only=True),
         Format("md", "markdown", suffixes=(".md",)),
@@ -117,12 +120,14 @@ def export(
 ) -> tuple[str, int]:
     """The text of the export and the number of papers in it. `since` (an ISO date) gives
     the awesome list a "What's new" block of the papers added since then."""
-    data = gather(db, selection, records=fmt.records)
+    data = gather(db, selection, records=fmt.records, parents=fmt.parents)
     data.since = since
     return fmt.render(data), len(data.papers)
 
 
-def gather(db: sqlite3.Connection, selection: Selection, records: bool = True) -> ExportData:
+def gather(
+    db: sqlite3.Connection, selection: Selection, records: bool = True, parents: bool = False
+) -> ExportData:
     """Read what the selection covers. Unknown sections, tags or keys are errors, so a
     typo never produces a silently empty file."""
     known_tags = {t["tag"] for t in queries.tags(db)}
@@ -136,7 +141,9 @@ def gather(db: sqlite3.Connection, selection: Selection, records: bool = True) -
             raise NotFound(f"no tag {tag!r}", hint)
     rows = queries.papers(db, selection.sections, selection.tags, selection.keys)
     if not records:
-        return ExportData(selection, [queries.paper_dict(r) for r in rows])
+        if parents:
+            rows = _with_crossref_parents(db, rows)
+        return ExportData(selection, queries.bibliography(db, rows))
     papers = queries.paper_records(db, rows)
     nodes = queries.taxonomy(db)
     roots = _roots(db, nodes, selection)
@@ -157,6 +164,28 @@ def gather(db: sqlite3.Connection, selection: Selection, records: bool = True) -
     return ExportData(
         selection, papers, papers, nodes, roots, shown, picked, findings, library, _survey(db)
     )
+
+
+def _with_crossref_parents(db: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[sqlite3.Row]:
+    """The rows, and the papers they `crossref` (and those theirs), so that a chapter
+    exported alone still compiles with its book's fields — in the order the papers were
+    written to the database: the survey's in key order, an imported file's in its own
+    order (which decides how BibTeX and biber order entries that sort alike)."""
+    have = {r["id"] for r in rows}
+    wanted = list(rows)
+    frontier = [r["id"] for r in rows]
+    while frontier:
+        marks = ",".join("?" * len(frontier))
+        parents = db.execute(
+            f"SELECT DISTINCT p.* FROM paper_field f JOIN paper p ON p.key = f.value COLLATE NOCASE"
+            f" WHERE f.paper_id IN ({marks}) AND lower(f.name) = 'crossref'",
+            frontier,
+        ).fetchall()
+        new = [p for p in parents if p["id"] not in have]
+        have |= {p["id"] for p in new}
+        wanted += new
+        frontier = [p["id"] for p in new]
+    return sorted(wanted, key=lambda r: r["id"])
 
 
 def _roots(db: sqlite3.Connection, nodes: list[Node], selection: Selection) -> list[str]:

@@ -1,18 +1,32 @@
 """BibTeX (for bibtex + natbib) and BibLaTeX (for biber) entries.
 
-arXiv ids always go to the eprint fields (`eprint` + `archivePrefix` + `primaryClass` for
-BibTeX, `eprint` + `eprinttype` + `eprintclass` for BibLaTeX), never to `journal`; a venue
-that only names an arXiv id is dropped and the entry becomes `@misc`. `CoRR` stays a
-journal the DBLP way (`volume = {abs/ID}`), which plain.bst prints without a warning."""
+A paper imported from a .bib file is written back as the user wrote it: its fields in
+their order, its LaTeX as written (`paper["fields"]`, from `paper_field`), month macros
+bare — with three changes: `keywords` follows the paper's tags (kept in the user's
+spelling while they agree), an arXiv id spelt as a journal (`arXiv:2501.19393 [cs]`)
+moves to the eprint fields, and a BibLaTeX export lists the paper's other keys in
+`ids`. Fields lrmkb added later (enrichment) are in `paper["fields"]` too.
+
+Other papers (the survey's, arXiv's) are written from their columns: names as
+`von Last, Jr, First`, arXiv ids in the eprint fields (`eprint` + `archivePrefix` +
+`primaryClass` for BibTeX, `eprint` + `eprinttype` + `eprintclass` for BibLaTeX), never
+in `journal`; a venue that only names an arXiv id is dropped and the entry becomes
+`@misc`. `CoRR` stays a journal the DBLP way (`volume = {abs/ID}`), which plain.bst
+prints without a warning.
+
+Entries are in the order given, except that an entry another one `crossref`s comes after
+it (BibTeX needs the parent last)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..citation import arxiv_of, arxiv_url, citation_keys, date_parts, venue_of
-from ..latexencode import name_to_latex, pages_to_latex, title_to_latex, to_latex
-from ..records import Paper
+from ..ids import arxiv_reference
+from ..keywords import keywords_for
+from ..latexencode import pages_to_latex, title_to_latex, to_latex
+from ..names import Name, from_csl, parse_display_name
 
 if TYPE_CHECKING:
     from . import ExportData, Options
@@ -33,6 +47,7 @@ VENUE_FIELD = {
 BIBLATEX_FIELD = {"journal": "journaltitle", "school": "institution"}
 # Types whose standard styles require the venue: without one, the entry is a @misc.
 NEEDS_VENUE = {"article", "inproceedings", "conference", "incollection", "inbook"}
+Field = tuple[str, str, bool]  # name, value (LaTeX), bare
 
 
 def render(data: ExportData, options: Options) -> str:
@@ -40,20 +55,95 @@ def render(data: ExportData, options: Options) -> str:
     return entries(data.papers, "biblatex" if options.variant == "biblatex" else "bibtex")
 
 
-def entries(papers: Iterable[Paper], dialect: Dialect = "bibtex") -> str:
-    """All entries, in the order given, separated by blank lines."""
+def entries(papers: Iterable[dict[str, Any]], dialect: Dialect = "bibtex") -> str:
+    """All entries, parents after the entries that `crossref` them, separated by blank
+    lines."""
     papers = list(papers)
     keys = citation_keys(p["key"] for p in papers)
-    return "\n".join(entry(p, keys[p["key"]], dialect) for p in papers)
+    return "\n".join(entry(p, keys[p["key"]], dialect) for p in crossref_order(papers))
 
 
-def entry(paper: Paper, key: str, dialect: Dialect = "bibtex") -> str:
-    entry_type, fields = _fields(paper, dialect)
-    body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields if value)
+def crossref_order(papers: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`papers` in their order, except that each paper comes after every paper that
+    `crossref`s it (a multi-volume work after its volumes, after their chapters)."""
+    by_key = {p["key"].lower(): p for p in papers}
+    depth: dict[str, int] = {}
+    for paper in papers:
+        seen = {paper["key"].lower()}
+        parent = _crossref(paper)
+        level = 1
+        while parent and parent in by_key and parent not in seen:
+            depth[parent] = max(depth.get(parent, 0), level)
+            seen.add(parent)
+            parent, level = _crossref(by_key[parent]), level + 1
+    position = {id(p): n for n, p in enumerate(papers)}
+    return sorted(papers, key=lambda p: (depth.get(p["key"].lower(), 0), position[id(p)]))
+
+
+def _crossref(paper: Mapping[str, Any]) -> str | None:
+    for f in paper.get("fields") or ():
+        if f["name"].lower() == "crossref":
+            return str(f["value"]).strip().lower()
+    return None
+
+
+def entry(paper: dict[str, Any], key: str, dialect: Dialect = "bibtex") -> str:
+    if paper.get("fields"):
+        entry_type, fields = _as_written(paper, dialect)
+    else:
+        entry_type, fields = _from_columns(paper, dialect)
+    body = "".join(
+        f"  {name} = {value if bare else '{' + value + '}'},\n" for name, value, bare in fields
+    )
     return f"@{entry_type}{{{key},\n{body}}}\n"
 
 
-def _fields(paper: Paper, dialect: Dialect) -> tuple[str, list[tuple[str, str]]]:
+# --- papers imported from BibTeX -----------------------------------------------------------
+
+
+def _as_written(paper: dict[str, Any], dialect: Dialect) -> tuple[str, list[Field]]:
+    entry_type = (paper.get("entry_type") or "misc").lower()
+    raw = paper["fields"]
+    names = {f["name"].lower() for f in raw}
+    fields: list[Field] = []
+    dropped_venue = False
+    for f in raw:
+        name, value, bare = f["name"], f["value"], bool(f["bare"])
+        lname = name.lower()
+        if lname == "keywords":
+            value = keywords_for(value, paper.get("tags") or [])
+            if not value:
+                continue
+        elif lname in ("journal", "journaltitle") and arxiv_reference(f.get("text") or value):
+            dropped_venue = True  # an arXiv id is no journal: it goes to the eprint fields
+            continue
+        elif lname == "ids" and dialect == "biblatex":
+            continue  # written below, with every alias
+        fields.append((name, value, bare))
+    if "keywords" not in names and paper.get("tags"):
+        fields.append(("keywords", ", ".join(paper["tags"]), False))
+    if paper.get("arxiv_id") and "eprint" not in names:
+        fields += [(n, v, False) for n, v in _eprint(paper, dialect) if v]
+    if dialect == "biblatex" and (aliases := _aliases(paper, raw)):
+        fields.append(("ids", ", ".join(aliases), False))
+    if dropped_venue and entry_type == "article":
+        entry_type = "misc"  # an article without its journal: styles want a @misc
+    return entry_type, fields
+
+
+def _aliases(paper: Mapping[str, Any], raw: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The paper's other keys for BibLaTeX's `ids`: those the entry listed itself, then
+    lrmkb's aliases (merged entries' keys), each once."""
+    written = next((f["value"] for f in raw if f["name"].lower() == "ids"), "")
+    found = [a.strip() for a in str(written).split(",") if a.strip()]
+    found += [a for a in paper.get("aliases") or () if a not in found]
+    return [a for a in found if a.lower() != paper["key"].lower()]
+
+
+# --- papers from their columns -------------------------------------------------------------
+
+
+def _from_columns(paper: dict[str, Any], dialect: Dialect) -> tuple[str, list[Field]]:
     entry_type = (paper.get("entry_type") or "misc").lower()
     venue = venue_of(paper)
     if entry_type in NEEDS_VENUE and not venue:
@@ -63,11 +153,12 @@ def _fields(paper: Paper, dialect: Dialect) -> tuple[str, list[tuple[str, str]]]
     volume = paper.get("volume")
     if arxiv and not volume and entry_type == "article" and (venue or "").lower() == "corr":
         volume = f"abs/{arxiv}"
-    authors = [name_to_latex(a) for a in paper.get("authors") or []]
+    authors = [name_to_bibtex(n) for n in names_of(paper, "author")]
     if paper.get("authors_more"):
         authors.append("others")
-    fields = [
+    fields: list[tuple[str, str]] = [
         ("author", " and ".join(authors)),
+        ("editor", " and ".join(name_to_bibtex(n) for n in names_of(paper, "editor"))),
         ("title", title_to_latex(paper["title"], paper.get("title_latex"))),
     ]
     if dialect == "biblatex":
@@ -78,18 +169,45 @@ def _fields(paper: Paper, dialect: Dialect) -> tuple[str, list[tuple[str, str]]]
     fields += [
         (venue_field, to_latex(venue) if venue else ""),
         ("volume", to_latex(volume) if volume else ""),
-        ("pages", pages_to_latex(pages) if (pages := paper.get("pages")) else ""),
-        ("publisher", to_latex(publisher) if (publisher := paper.get("publisher")) else ""),
-        ("note", to_latex(note) if (note := paper.get("note")) else ""),
-        ("doi", verbatim(doi) if (doi := paper.get("doi")) else ""),
+        ("number", to_latex(paper["number"]) if paper.get("number") else ""),
+        ("pages", pages_to_latex(paper["pages"]) if paper.get("pages") else ""),
+        ("publisher", to_latex(paper["publisher"]) if paper.get("publisher") else ""),
+        ("note", to_latex(paper["note"]) if paper.get("note") else ""),
+        ("doi", verbatim(paper["doi"]) if paper.get("doi") else ""),
     ]
     fields += _eprint(paper, dialect)
     url = paper.get("url") or (arxiv_url(arxiv) if arxiv and dialect == "bibtex" else None)
     fields.append(("url", verbatim(url) if url else ""))
-    return entry_type, fields
+    if paper.get("tags"):
+        fields.append(("keywords", ", ".join(paper["tags"])))
+    if dialect == "biblatex" and paper.get("aliases"):
+        fields.append(("ids", ", ".join(paper["aliases"])))
+    return entry_type, [(name, value, False) for name, value in fields if value]
 
 
-def _eprint(paper: Paper, dialect: Dialect) -> list[tuple[str, str]]:
+def names_of(paper: Mapping[str, Any], role: str) -> list[Name]:
+    """A paper's authors (or editors) as `Name`s: from the stored name objects, else from
+    the display names (`Jan van der Berg`, `Ada Tester Jr.`)."""
+    stored = paper.get(f"{role}_names")
+    if stored:
+        return [from_csl(n) for n in stored]
+    if role != "author":
+        return []
+    return [parse_display_name(a) for a in paper.get("authors") or []]
+
+
+def name_to_bibtex(name: Name) -> str:
+    """One name as BibTeX reads it back unchanged: `von Last, Jr, First`, each part
+    escaped; an organisation braced whole."""
+    latex = name.map(to_latex)
+    if name.literal:
+        return latex.bibtex()
+    if not (name.first or name.von or name.jr) and (" " in name.last or "," in name.last):
+        return f"{{{latex.last}}}"  # one family name of several words: keep it whole
+    return latex.bibtex()
+
+
+def _eprint(paper: Mapping[str, Any], dialect: Dialect) -> list[tuple[str, str]]:
     arxiv = arxiv_of(paper)
     if not arxiv:
         return []
@@ -97,6 +215,21 @@ def _eprint(paper: Paper, dialect: Dialect) -> list[tuple[str, str]]:
     if dialect == "biblatex":
         return [("eprint", arxiv), ("eprinttype", "arxiv"), ("eprintclass", category)]
     return [("eprint", arxiv), ("archivePrefix", "arXiv"), ("primaryClass", category)]
+
+
+def column_fields(paper: Mapping[str, Any], columns: Iterable[str]) -> list[Field]:
+    """BibTeX fields for some columns of a paper (those enrichment filled in a paper kept
+    as written: its abstract, DOI, pages…), in the form `_from_columns` writes them."""
+    _, fields = _from_columns(dict(paper), "bibtex")
+    wanted = set(columns)
+    if "arxiv_id" in wanted:
+        wanted |= {"eprint", "archivePrefix", "primaryClass"}
+    if "venue" in wanted:
+        wanted.add(VENUE_FIELD.get((paper.get("entry_type") or "misc").lower(), "howpublished"))
+    found = [f for f in fields if f[0] in wanted]
+    if "abstract" in wanted and paper.get("abstract"):
+        found.append(("abstract", to_latex(paper["abstract"]), False))
+    return found
 
 
 def verbatim(value: str) -> str:

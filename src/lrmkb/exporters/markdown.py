@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..citation import arxiv_url, doi_url, is_arxiv_venue, venue_of
 from ..records import Finding, Node, Paper, PaperRecord
+from ..texmath import math_to_text
 
 if TYPE_CHECKING:
     from . import ExportData, Options
@@ -215,7 +216,7 @@ class _Writer:
         authors = ", ".join(paper["authors"]) + (" et al." if paper["authors_more"] else "")
         if authors:
             parts.append(_sentence(escape(authors)))
-        parts.append(f"*{_sentence(escape(paper['title']))}*")
+        parts.append(f"*{_sentence(escape(math_to_text(paper['title'])))}*")  # TeX math as text
         venue = venue_of(paper)
         if venue and not is_arxiv_venue(venue):
             parts.append(_sentence(escape(venue)))

@@ -451,11 +451,23 @@ def _pick(results: list[arxiv.Result], wanted: ArxivId) -> arxiv.Result | None:
 
 def paper_fields(result: arxiv.Result) -> Paper:
     """An arXiv entry → `Paper` columns. A preprint is cited as the survey cites one:
-    `@article` in `CoRR`."""
+    `@article` in `CoRR`. arXiv's titles and abstracts are LaTeX as their authors typed
+    it (`K\\"{a}hler`, `$O(n^2)$`): they are decoded exactly as an imported .bib title is
+    (`latex.decode_latex`), the title as written kept in `title_latex` for export; names
+    are split into BibTeX's parts (a `Jr.` is a suffix, `van der` a particle)."""
+    from ..names import parse_display_name
+    from .latex import decode_latex
+
     got = parse_arxiv_id(result.entry_id)
+    written = " ".join(result.title.split())
+    title = " ".join(decode_latex(written).split())
+    abstract = " ".join(decode_latex(" ".join(result.summary.split())).split())
+    authors = [" ".join(decode_latex(a.name).split()) for a in result.authors]
     return {
-        "title": " ".join(result.title.split()),
-        "authors": [" ".join(a.name.split()) for a in result.authors],
+        "title": title,
+        "title_latex": written if written != title else None,
+        "authors": authors,
+        "author_names": [parse_display_name(a).csl() for a in authors],
         "authors_more": False,
         "year": result.published.year,
         "venue": "CoRR",
@@ -463,7 +475,7 @@ def paper_fields(result: arxiv.Result) -> Paper:
         "arxiv_id": got.id if got else None,
         "arxiv_version": got.version if got else None,
         "doi": parse_doi(result.doi) if result.doi else None,
-        "abstract": " ".join(result.summary.split()) or None,
+        "abstract": abstract or None,
         "primary_category": result.primary_category or None,
         "categories": list(result.categories),
         "published": result.published.date().isoformat(),

@@ -346,12 +346,14 @@ def build(root: Path, output: Path) -> dict[str, int]:
 
 def _insert(db: Database, seeds: Seeds) -> None:
     """Insert in a fixed order (keys, reading order) so ids and the dump are stable."""
+    from ..dedupe import index_columns
     from ..search import refresh_index
 
     with db.transaction():
         paper_ids: dict[str, int] = {}
         for key in sorted(seeds.papers):
             paper: dict[str, Any] = {**seeds.papers[key], "key": key, "source": "survey"}
+            paper |= index_columns(paper)  # dedupe's columns, from the names and title
             for name in JSON_LIST_FIELDS:  # authors always a list, the others NULL when empty
                 if name in paper and (paper[name] or name == "authors"):
                     paper[name] = json.dumps(paper[name], ensure_ascii=False)
