@@ -136,6 +136,20 @@ def test_every_field_comes_back_in_order_as_written(cli, tmp_path: Path) -> None
     assert month == {"name": "month", "value": "jan", "bare": True, "text": "January"}
 
 
+def test_an_edit_shows_in_the_fields_as_written(cli, tmp_path: Path) -> None:
+    """`lrmkb edit` changes the column and the field the entry wrote, in its place."""
+    ok(cli("import", bib(tmp_path, FIELDS)))
+    ok(cli("edit", "full", "title=A Better Title", "year=1990", "author=Tester, Ada and Lee, Bo"))
+    entry = entry_of(ok(cli("export", "--key", "full")), "full")
+    assert entry.splitlines()[1:5] == [
+        "  author = {Tester, Ada and Lee, Bo},",
+        "  editor = {Editor, Carol and Other, Otto},",
+        "  title = {A {Better} {Title}},",
+        "  year = {1990},",
+    ]
+    assert shown(cli, "full")["author_names"][1] == {"family": "Lee", "given": "Bo"}
+
+
 def test_keywords_and_tags_follow_each_other(cli, db_file: Path, tmp_path: Path) -> None:
     ok(cli("import", bib(tmp_path, FIELDS)))
     assert tags_of(db_file, "full") == ["chain-of-thought", "probing"]

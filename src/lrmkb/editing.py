@@ -179,6 +179,7 @@ def record_changes(
     """Set the columns in `changes` that differ from `before` (a `paper_dict`), log each
     in `paper_edit`, bump `updated` and re-index the paper. Returns `[{"field", "old",
     "new"}]` for the columns that really changed."""
+    from .bibfields import after_change
     from .changes import who as login
     from .fields import stored
     from .search import refresh_index
@@ -198,6 +199,7 @@ def record_changes(
         f"UPDATE paper SET {sets}, updated = ? WHERE id = ?",
         [*(stored(c["field"], c["new"]) for c in changed), stamp, paper_id],
     )
+    after_change(db, paper_id, {c["field"]: c["new"] for c in changed})
     db.executemany(
         "INSERT INTO paper_edit (paper_id, field, old_value, new_value, via, who, at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -18,9 +18,9 @@ from typing import Any
 
 from .errors import BadInput
 
-BOOKKEEPING = ("id", "key", "created", "updated", "source")
+BOOKKEEPING = ("id", "key", "created", "updated", "source", "first_family", "title_key")
 """Columns lrmkb keeps itself: a key changes with `lrmkb rename`, the rest never by hand."""
-DERIVED = {"authors_more": "authors"}
+DERIVED = {"authors_more": "authors", "author_names": "authors", "editor_names": "editor"}
 """Columns written through another field (`author = {A and others}` sets authors_more)."""
 BIBTEX_NAME = {
     "authors": "author",
@@ -90,7 +90,7 @@ def content_columns(db: sqlite3.Connection) -> list[str]:
 def resolve_field(columns: list[Column], name: str) -> Column:
     """The column a user's field name means: the column's own name, its BibTeX name, or
     any venue field (`journal`, `booktitle`…), case-insensitively."""
-    from .importers.bibtex import VENUE_FIELDS
+    from .importers.bibread import VENUE_FIELDS
 
     wanted = name.strip().lower()
     if wanted in VENUE_FIELDS:  # journal, booktitle, howpublished…
@@ -139,10 +139,10 @@ def parse_value(column: Column, text: str) -> dict[str, Any]:
         empty: list[str] | None = [] if column.is_list else None
         return {name: empty, **({"authors_more": False} if name == "authors" else {})}
     if name == "authors":
-        from .importers.bibtex import split_authors
+        from .names import parse_names
 
-        names, more = split_authors(text)
-        return {"authors": names, "authors_more": more}
+        names, more = parse_names(text)  # BibTeX's rules: `Last, First`, `{Org}`, `and others`
+        return {"authors": [n.display() for n in names], "authors_more": more}
     if name == "arxiv_id":
         from .ids import ACCEPTED_ARXIV_FORMS, parse_arxiv_id
 
@@ -302,10 +302,10 @@ def parse_entry(text: str, key: str, columns: list[Column]) -> tuple[str, dict[s
     Raises `BadInput` (with the line) for anything but exactly one entry for `key`."""
     import bibtexparser
 
-    from .importers.bibtex import _quiet_splitter, unenclose
+    from .importers.bibread import _quiet_splitter, evaluate_fast
 
     with _quiet_splitter():  # what bibtexparser would log, the error below says
-        library = bibtexparser.parse_string(text, parse_stack=[])  # raw: `unenclose` below
+        library = bibtexparser.parse_string(text, parse_stack=[])  # raw: evaluated below
     if library.failed_blocks:
         block = library.failed_blocks[0]
         what = {
@@ -329,7 +329,11 @@ def parse_entry(text: str, key: str, columns: list[Column]) -> tuple[str, dict[s
     fields: dict[str, str] = {}
     for field in entry.fields:
         resolve_field(columns, field.key)  # an unknown field name is an error, with a hint
-        fields[field.key.lower()] = " ".join(unenclose(str(field.value)).split())
+        try:  # the value inside its braces or quotes (`#` joined); a bare word as it is
+            value = evaluate_fast(str(field.value), {}).text
+        except ValueError:
+            value = str(field.value)
+        fields[field.key.lower()] = " ".join(value.split())
     entry_type = entry.entry_type.lower()
     if not _ENTRY_TYPE_RE.match(entry_type):
         raise BadInput(f"entry type {entry_type!r} is not a word", "e.g. @article, @misc")

@@ -218,18 +218,25 @@ def _eprint(paper: Mapping[str, Any], dialect: Dialect) -> list[tuple[str, str]]
 
 
 def column_fields(paper: Mapping[str, Any], columns: Iterable[str]) -> list[Field]:
-    """BibTeX fields for some columns of a paper (those enrichment filled in a paper kept
-    as written: its abstract, DOI, pages…), in the form `_from_columns` writes them."""
+    """BibTeX fields for some columns of a paper, in the form `_from_columns` writes them:
+    for the columns enrichment filled (or `lrmkb edit` changed) in a paper kept as
+    written. `authors` is the `author` field, `arxiv_id` the eprint fields, `venue` the
+    venue field of the entry type."""
     _, fields = _from_columns(dict(paper), "bibtex")
-    wanted = set(columns)
-    if "arxiv_id" in wanted:
-        wanted |= {"eprint", "archivePrefix", "primaryClass"}
+    wanted = {name for c in columns for name in _FIELDS_OF.get(c, (c,))}
     if "venue" in wanted:
         wanted.add(VENUE_FIELD.get((paper.get("entry_type") or "misc").lower(), "howpublished"))
     found = [f for f in fields if f[0] in wanted]
     if "abstract" in wanted and paper.get("abstract"):
         found.append(("abstract", to_latex(paper["abstract"]), False))
     return found
+
+
+_FIELDS_OF = {
+    "authors": ("author",),
+    "editor_names": ("editor",),
+    "arxiv_id": ("eprint", "archivePrefix", "primaryClass"),
+}
 
 
 def verbatim(value: str) -> str:
