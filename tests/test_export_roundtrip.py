@@ -72,6 +72,9 @@ def paper(
         "arxiv_id": "2505.22148",
         "doi": "10.1000/xyz_123-4",
         "primary_category": "cs.CL",
+        "fields": [],  # not imported from a .bib file: written from its columns
+        "aliases": [],
+        "tags": [],
     }
 
 
@@ -91,7 +94,8 @@ def papers(chars: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
 
 
 def _reference_decoder() -> Any:
-    """pylatexenc, told that `\\textasciicircum` is `^` (its table says `ˆ`, U+02C6)."""
+    """pylatexenc, told that `\\textasciicircum` is `^` (its table says `ˆ`, U+02C6) and
+    what `\\textbraceleft` and `\\textbraceright` are (it has no entry for them)."""
     from pylatexenc.latex2text import (
         LatexNodes2Text,
         MacroTextSpec,
@@ -100,7 +104,13 @@ def _reference_decoder() -> Any:
 
     context = get_default_latex_context_db()
     context.add_context_category(
-        "ascii", macros=[MacroTextSpec("textasciicircum", "^")], prepend=True
+        "ascii",
+        macros=[
+            MacroTextSpec("textasciicircum", "^"),
+            MacroTextSpec("textbraceleft", "{"),
+            MacroTextSpec("textbraceright", "}"),
+        ],
+        prepend=True,
     )
     return LatexNodes2Text(latex_context=context, math_mode="text").latex_to_text
 
@@ -200,6 +210,17 @@ def test_lrmkb_import_reads_back_what_lrmkb_export_wrote(p: dict[str, Any]) -> N
 def test_lrmkb_import_reads_back_a_biblatex_export(p: dict[str, Any]) -> None:
     """BibLaTeX spells the venue `journaltitle`, the year `date` and arXiv `eprinttype`."""
     assert _facts(imported(p, "biblatex")) == _facts(p)
+
+
+def test_a_lone_brace_in_a_title_keeps_the_field_balanced() -> None:
+    """BibTeX counts `\\{` as a brace, so `title = {\\#\\{}` never ends (hypothesis found
+    the title `#{`): a brace without its partner is written `\\textbraceleft{}`."""
+    p = paper("#} and { alone, {a pair}", ["0"], None, 1900, False)
+    assert _fields(bib_entries([p]))["title"] == (
+        "\\#\\textbraceright{} and \\textbraceleft{} alone, \\{a pair\\}"
+    )
+    for dialect in ("bibtex", "biblatex"):
+        assert _facts(imported(p, dialect)) == _facts(p)
 
 
 def test_accented_greek_is_not_written_with_math_accents() -> None:

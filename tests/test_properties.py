@@ -238,6 +238,9 @@ stored_papers = st.fixed_dictionaries(
         "url": st.one_of(
             st.none(), st.from_regex(r"\Ahttps://[a-z]{1,10}\.org/[\w%#~?=&.-]{0,20}\Z")
         ),
+        "fields": st.just([]),  # not imported from a .bib file: written from its columns
+        "aliases": st.just([]),
+        "tags": st.just([]),
     }
 )
 EXPORTED_FIELDS = [

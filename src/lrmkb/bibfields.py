@@ -10,6 +10,8 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
+from .records import Paper
+
 # Which fields as written a column is spelt in (BibTeX and BibLaTeX names); `venue` is
 # whichever venue field the entry has.
 _WRITTEN_AS = {
@@ -35,11 +37,9 @@ def after_change(db: sqlite3.Connection, paper_id: int, changed: Mapping[str, An
     with its `changed` columns (name → new value), in the caller's transaction."""
     from .dedupe import index_columns
     from .names import parse_display_name
+    from .queries import paper_dict
 
-    row = db.execute("SELECT * FROM paper WHERE id = ?", (paper_id,)).fetchone()
-    paper = {name: row[name] for name in row.keys()}  # noqa: SIM118 (sqlite3.Row)
-    for name in ("authors", "author_names", "editor_names"):
-        paper[name] = json.loads(paper[name]) if paper[name] else []
+    paper = paper_dict(db.execute("SELECT * FROM paper WHERE id = ?", (paper_id,)).fetchone())
     derived: dict[str, Any] = {}
     if "authors" in changed and "author_names" not in changed:
         names = [parse_display_name(a).csl() for a in paper["authors"]]
@@ -54,7 +54,7 @@ def after_change(db: sqlite3.Connection, paper_id: int, changed: Mapping[str, An
 
 
 def _rewrite_fields(
-    db: sqlite3.Connection, paper_id: int, paper: dict[str, Any], changed: Mapping[str, Any]
+    db: sqlite3.Connection, paper_id: int, paper: Paper, changed: Mapping[str, Any]
 ) -> None:
     """For each changed column, its field as written: rewritten in place (the LaTeX lrmkb
     writes for the new value), added after the others, or removed when the column was

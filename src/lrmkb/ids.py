@@ -101,7 +101,8 @@ def arxiv_reference(text: str | None) -> ArxivId | bool:
     return True
 
 
-ARXIV_FIELDS = ("eprint", "doi", "url", "journal", "journaltitle", "number", "note", "volume")
+ARXIV_FIELDS: tuple[str, ...] = ("eprint", "doi", "url", "journal", "journaltitle", "number")
+ARXIV_FIELDS += ("note", "volume")
 ARXIV_FIELDS += ("howpublished", "publisher", "eid", "pages")
 """Where an entry may spell its arXiv id, in the order trusted."""
 _ARCHIVE_FIELDS = ("archiveprefix", "eprinttype")

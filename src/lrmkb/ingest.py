@@ -154,7 +154,7 @@ class Plan:
     tags: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # key → tags
     aliases: dict[str, tuple[str, str]] = field(default_factory=dict)  # alias → key, reason
     keyed: list[tuple[str, str, str]] = field(default_factory=list)  # key, family, title_key
-    enriched: dict[str, dict[str, Any]] = field(default_factory=dict)  # key → paper, filled
+    enriched: dict[str, Paper] = field(default_factory=dict)  # key → paper, filled
 
 
 class Keys:
@@ -202,7 +202,7 @@ class Planner:
         library = Library(db)
         self.index = DuplicateIndex(library)
         self.keys = Keys(db, library)
-        self.papers: dict[str, dict[str, Any]] = {}  # the papers looked at, by key
+        self.papers: dict[str, Paper] = {}  # the papers looked at, by key
         self.plan = Plan()
         for key, ident in library.unkeyed():  # an older database: index what it holds
             self.index.add(key, ident)
@@ -212,8 +212,8 @@ class Planner:
         self.batch = object()  # this ingest's records, told apart from the library's
 
     def take(self, item: Record, now: str) -> Outcome:
-        fields = item.fields = _without_arxiv_url(item.fields)  # type: ignore[assignment]
-        fields.update(index_columns(fields))  # type: ignore[typeddict-item]
+        fields = item.fields = _without_arxiv_url(item.fields)
+        fields.update(cast(Paper, index_columns(fields)))
         ident = identity(fields, key=item.key)
         decision = self.index.decide(ident)
         apart = [f"kept apart from {k}: {why}" for k, why in decision.kept_apart]
@@ -291,7 +291,7 @@ class Planner:
             notes=[*(notes or ()), *item.notes],
         )
 
-    def _stored(self, key: str) -> dict[str, Any]:
+    def _stored(self, key: str) -> Paper:
         """The paper `key` as stored (read once, then kept with what this batch plans)."""
         if key not in self.papers:
             row = self.db.execute(
@@ -303,7 +303,7 @@ class Planner:
             for name in JSON_LIST_FIELDS:
                 if name in paper:
                     paper[name] = json.loads(paper[name]) if paper[name] else []
-            self.papers[key] = paper
+            self.papers[key] = cast(Paper, paper)
         return self.papers[key]
 
     def _fill(self, key: str, incoming: Paper, origin: str) -> list[str]:
@@ -337,7 +337,7 @@ class Planner:
                 filled["author_names"] = (stored.get("author_names") or []) + names[count:]
             if not stored["authors"]:
                 filled |= index_columns({**stored, **filled})
-        stored.update(filled)
+        stored.update(cast(Paper, filled))
         if key not in self.plan.new and filled:
             self.plan.changes.setdefault(key, {}).update(filled)
             self.plan.enriched[key] = stored
@@ -355,7 +355,7 @@ def _without_arxiv_url(fields: Paper) -> Paper:
     return fields
 
 
-def _completes(stored: dict[str, Any], incoming: list[str]) -> bool:
+def _completes(stored: Paper, incoming: list[str]) -> bool:
     """A longer author list completes a stored one only when the stored one says it was
     cut short ("and others") — or is empty — and the incoming one starts with the same
     people. A list given whole (the survey's) is never extended."""

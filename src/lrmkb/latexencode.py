@@ -33,6 +33,12 @@ ASCII_ESCAPES = {
     "|": "$|$",  # OT1 fonts print a bare | as —
 }
 
+# BibTeX counts `\{` and `\}` as braces too: a literal brace without its partner, so
+# escaped, would unbalance the field (`title = {\#\{}` never ends). `balance_braces`
+# writes those as words.
+LONE_BRACES = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
+_ESCAPED_BRACE_RE = re.compile(r"\\\\|\\[{}]")
+
 # Pairs TeX fuses into another glyph (`--` → –, ``` `` ``` → “, `?`` → ¿): kept apart by `{}`.
 LIGATURES = {("-", "-"), ("`", "`"), ("'", "'"), ("?", "`"), ("!", "`"), (",", ",")}
 
@@ -56,6 +62,31 @@ def to_latex(text: str, *, math: bool = False) -> str:
         pos = m.end()
     out.append(_escape_text(text[pos:]))
     return "".join(out)
+
+
+def balance_braces(latex: str) -> str:
+    """`latex` (a field as `to_latex` and `title_to_latex` write it, whose own braces pair
+    up) with each escaped brace that has no escaped partner written as a word
+    (`LONE_BRACES`). Escaped pairs and lrmkb's braces then each balance, so BibTeX's count
+    of both together never drops below zero and ends at zero."""
+    if "\\{" not in latex and "\\}" not in latex:
+        return latex
+    opened: list[int] = []
+    lone: list[int] = []
+    for m in _ESCAPED_BRACE_RE.finditer(latex):
+        if m.group() == "\\{":
+            opened.append(m.start())
+        elif m.group() == "\\}":
+            if opened:
+                opened.pop()
+            else:
+                lone.append(m.start())
+    out: list[str] = []
+    pos = 0
+    for at in sorted(lone + opened):
+        out += [latex[pos:at], LONE_BRACES[latex[at + 1]]]
+        pos = at + 2
+    return "".join(out) + latex[pos:]
 
 
 def _escape_text(text: str) -> str:

@@ -71,4 +71,7 @@ def _decoder() -> Callable[[str], str]:
         ],
         prepend=True,
     )
-    return LatexNodes2Text(latex_context=context, math_mode="text").latex_to_text
+    convert: Callable[[str], str] = LatexNodes2Text(
+        latex_context=context, math_mode="text"
+    ).latex_to_text
+    return convert

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import queries
 from ..errors import NotFound
-from ..records import Finding, Node, Paper, PaperRecord
+from ..records import BibPaper, Finding, Node, PaperRecord
 
 SURVEY_ARXIV_ID = "2601.19928"  # the survey this knowledge base is built from
 
@@ -41,7 +41,7 @@ class ExportData:
     """Everything a format may need, as plain dicts and lists."""
 
     selection: Selection
-    papers: Sequence[Paper]  # the selected papers, by key
+    papers: Sequence[BibPaper]  # the selected papers, by key
     records: list[PaperRecord] = field(default_factory=list)  # the same, whole (if `records`)
     nodes: list[Node] = field(default_factory=list)  # the taxonomy, reading order
     roots: list[str] = field(default_factory=list)  # codes of the sections to write out
@@ -49,7 +49,7 @@ class ExportData:
     picked: set[str] = field(default_factory=set)  # keys chosen by --tag or --key
     findings: list[Finding] = field(default_factory=list)  # findings under `roots`
     library: dict[str, PaperRecord] = field(default_factory=dict)  # every paper cited
-    survey: Paper | None = None  # the survey's own record, for titles
+    survey: BibPaper | None = None  # the survey's own record, for titles
     since: str | None = None  # awesome: a "What's new" block of papers added since (ISO date)
 
 
@@ -227,8 +227,8 @@ def _with_ancestors(nodes: list[Node], codes: set[str]) -> set[str]:
     return shown
 
 
-def _survey(db: sqlite3.Connection) -> Paper | None:
+def _survey(db: sqlite3.Connection) -> BibPaper | None:
     try:
-        return queries.paper_dict(queries.find_paper(db, SURVEY_ARXIV_ID))
+        return queries.bibliography(db, [queries.find_paper(db, SURVEY_ARXIV_ID)])[0]
     except NotFound:
         return None

@@ -19,14 +19,15 @@ it (BibTeX needs the parent last)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Literal
 
 from ..citation import arxiv_of, arxiv_url, citation_keys, date_parts, venue_of
 from ..ids import arxiv_reference
 from ..keywords import keywords_for
-from ..latexencode import pages_to_latex, title_to_latex, to_latex
+from ..latexencode import balance_braces, pages_to_latex, title_to_latex, to_latex
 from ..names import Name, from_csl, parse_display_name
+from ..records import BibField, BibPaper, Paper
 
 if TYPE_CHECKING:
     from . import ExportData, Options
@@ -48,6 +49,7 @@ BIBLATEX_FIELD = {"journal": "journaltitle", "school": "institution"}
 # Types whose standard styles require the venue: without one, the entry is a @misc.
 NEEDS_VENUE = {"article", "inproceedings", "conference", "incollection", "inbook"}
 Field = tuple[str, str, bool]  # name, value (LaTeX), bare
+Role = Literal["author", "editor"]
 
 
 def render(data: ExportData, options: Options) -> str:
@@ -55,7 +57,7 @@ def render(data: ExportData, options: Options) -> str:
     return entries(data.papers, "biblatex" if options.variant == "biblatex" else "bibtex")
 
 
-def entries(papers: Iterable[dict[str, Any]], dialect: Dialect = "bibtex") -> str:
+def entries(papers: Iterable[BibPaper], dialect: Dialect = "bibtex") -> str:
     """All entries, parents after the entries that `crossref` them, separated by blank
     lines."""
     papers = list(papers)
@@ -63,7 +65,7 @@ def entries(papers: Iterable[dict[str, Any]], dialect: Dialect = "bibtex") -> st
     return "\n".join(entry(p, keys[p["key"]], dialect) for p in crossref_order(papers))
 
 
-def crossref_order(papers: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def crossref_order(papers: Sequence[BibPaper]) -> list[BibPaper]:
     """`papers` in their order, except that each paper comes after every paper that
     `crossref`s it (a multi-volume work after its volumes, after their chapters)."""
     by_key = {p["key"].lower(): p for p in papers}
@@ -80,15 +82,15 @@ def crossref_order(papers: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(papers, key=lambda p: (depth.get(p["key"].lower(), 0), position[id(p)]))
 
 
-def _crossref(paper: Mapping[str, Any]) -> str | None:
-    for f in paper.get("fields") or ():
+def _crossref(paper: BibPaper) -> str | None:
+    for f in paper["fields"]:
         if f["name"].lower() == "crossref":
             return str(f["value"]).strip().lower()
     return None
 
 
-def entry(paper: dict[str, Any], key: str, dialect: Dialect = "bibtex") -> str:
-    if paper.get("fields"):
+def entry(paper: BibPaper, key: str, dialect: Dialect = "bibtex") -> str:
+    if paper["fields"]:
         entry_type, fields = _as_written(paper, dialect)
     else:
         entry_type, fields = _from_columns(paper, dialect)
@@ -101,26 +103,26 @@ def entry(paper: dict[str, Any], key: str, dialect: Dialect = "bibtex") -> str:
 # --- papers imported from BibTeX -----------------------------------------------------------
 
 
-def _as_written(paper: dict[str, Any], dialect: Dialect) -> tuple[str, list[Field]]:
+def _as_written(paper: BibPaper, dialect: Dialect) -> tuple[str, list[Field]]:
     entry_type = (paper.get("entry_type") or "misc").lower()
     raw = paper["fields"]
     names = {f["name"].lower() for f in raw}
     fields: list[Field] = []
     dropped_venue = False
     for f in raw:
-        name, value, bare = f["name"], f["value"], bool(f["bare"])
+        name, value, bare = f["name"], f["value"], f["bare"]
         lname = name.lower()
         if lname == "keywords":
-            value = keywords_for(value, paper.get("tags") or [])
+            value = keywords_for(value, paper["tags"])
             if not value:
                 continue
-        elif lname in ("journal", "journaltitle") and arxiv_reference(f.get("text") or value):
+        elif lname in ("journal", "journaltitle") and arxiv_reference(f["text"] or value):
             dropped_venue = True  # an arXiv id is no journal: it goes to the eprint fields
             continue
         elif lname == "ids" and dialect == "biblatex":
             continue  # written below, with every alias
         fields.append((name, value, bare))
-    if "keywords" not in names and paper.get("tags"):
+    if "keywords" not in names and paper["tags"]:
         fields.append(("keywords", ", ".join(paper["tags"]), False))
     if paper.get("arxiv_id") and "eprint" not in names:
         fields += [(n, v, False) for n, v in _eprint(paper, dialect) if v]
@@ -131,19 +133,19 @@ def _as_written(paper: dict[str, Any], dialect: Dialect) -> tuple[str, list[Fiel
     return entry_type, fields
 
 
-def _aliases(paper: Mapping[str, Any], raw: Sequence[Mapping[str, Any]]) -> list[str]:
+def _aliases(paper: BibPaper, raw: Sequence[BibField]) -> list[str]:
     """The paper's other keys for BibLaTeX's `ids`: those the entry listed itself, then
     lrmkb's aliases (merged entries' keys), each once."""
     written = next((f["value"] for f in raw if f["name"].lower() == "ids"), "")
     found = [a.strip() for a in str(written).split(",") if a.strip()]
-    found += [a for a in paper.get("aliases") or () if a not in found]
+    found += [a for a in paper["aliases"] if a not in found]
     return [a for a in found if a.lower() != paper["key"].lower()]
 
 
 # --- papers from their columns -------------------------------------------------------------
 
 
-def _from_columns(paper: dict[str, Any], dialect: Dialect) -> tuple[str, list[Field]]:
+def _from_columns(paper: BibPaper, dialect: Dialect) -> tuple[str, list[Field]]:
     entry_type = (paper.get("entry_type") or "misc").lower()
     venue = venue_of(paper)
     if entry_type in NEEDS_VENUE and not venue:
@@ -169,30 +171,29 @@ def _from_columns(paper: dict[str, Any], dialect: Dialect) -> tuple[str, list[Fi
     fields += [
         (venue_field, to_latex(venue) if venue else ""),
         ("volume", to_latex(volume) if volume else ""),
-        ("number", to_latex(paper["number"]) if paper.get("number") else ""),
-        ("pages", pages_to_latex(paper["pages"]) if paper.get("pages") else ""),
-        ("publisher", to_latex(paper["publisher"]) if paper.get("publisher") else ""),
-        ("note", to_latex(paper["note"]) if paper.get("note") else ""),
-        ("doi", verbatim(paper["doi"]) if paper.get("doi") else ""),
+        ("number", to_latex(number) if (number := paper.get("number")) else ""),
+        ("pages", pages_to_latex(pages) if (pages := paper.get("pages")) else ""),
+        ("publisher", to_latex(publisher) if (publisher := paper.get("publisher")) else ""),
+        ("note", to_latex(note) if (note := paper.get("note")) else ""),
+        ("doi", verbatim(doi) if (doi := paper.get("doi")) else ""),
     ]
     fields += _eprint(paper, dialect)
     url = paper.get("url") or (arxiv_url(arxiv) if arxiv and dialect == "bibtex" else None)
     fields.append(("url", verbatim(url) if url else ""))
-    if paper.get("tags"):
+    if paper["tags"]:
         fields.append(("keywords", ", ".join(paper["tags"])))
-    if dialect == "biblatex" and paper.get("aliases"):
+    if dialect == "biblatex" and paper["aliases"]:
         fields.append(("ids", ", ".join(paper["aliases"])))
-    return entry_type, [(name, value, False) for name, value in fields if value]
+    return entry_type, [(name, balance_braces(value), False) for name, value in fields if value]
 
 
-def names_of(paper: Mapping[str, Any], role: str) -> list[Name]:
+def names_of(paper: Paper, role: Role) -> list[Name]:
     """A paper's authors (or editors) as `Name`s: from the stored name objects, else from
     the display names (`Jan van der Berg`, `Ada Tester Jr.`)."""
-    stored = paper.get(f"{role}_names")
-    if stored:
+    if role == "editor":
+        return [from_csl(n) for n in paper.get("editor_names") or ()]
+    if stored := paper.get("author_names"):
         return [from_csl(n) for n in stored]
-    if role != "author":
-        return []
     return [parse_display_name(a) for a in paper.get("authors") or []]
 
 
@@ -207,7 +208,7 @@ def name_to_bibtex(name: Name) -> str:
     return latex.bibtex()
 
 
-def _eprint(paper: Mapping[str, Any], dialect: Dialect) -> list[tuple[str, str]]:
+def _eprint(paper: Paper, dialect: Dialect) -> list[tuple[str, str]]:
     arxiv = arxiv_of(paper)
     if not arxiv:
         return []
@@ -217,18 +218,18 @@ def _eprint(paper: Mapping[str, Any], dialect: Dialect) -> list[tuple[str, str]]
     return [("eprint", arxiv), ("archivePrefix", "arXiv"), ("primaryClass", category)]
 
 
-def column_fields(paper: Mapping[str, Any], columns: Iterable[str]) -> list[Field]:
+def column_fields(paper: Paper, columns: Iterable[str]) -> list[Field]:
     """BibTeX fields for some columns of a paper, in the form `_from_columns` writes them:
     for the columns enrichment filled (or `lrmkb edit` changed) in a paper kept as
     written. `authors` is the `author` field, `arxiv_id` the eprint fields, `venue` the
     venue field of the entry type."""
-    _, fields = _from_columns(dict(paper), "bibtex")
+    _, fields = _from_columns(BibPaper(**paper, fields=[], aliases=[], tags=[]), "bibtex")
     wanted = {name for c in columns for name in _FIELDS_OF.get(c, (c,))}
     if "venue" in wanted:
         wanted.add(VENUE_FIELD.get((paper.get("entry_type") or "misc").lower(), "howpublished"))
     found = [f for f in fields if f[0] in wanted]
-    if "abstract" in wanted and paper.get("abstract"):
-        found.append(("abstract", to_latex(paper["abstract"]), False))
+    if "abstract" in wanted and (abstract := paper.get("abstract")):
+        found.append(("abstract", to_latex(abstract), False))
     return found
 
 

@@ -18,9 +18,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..citation import arxiv_of, arxiv_url, citation_keys, date_parts, is_arxiv_venue, venue_of
-from ..records import BibPaper
+from ..names import Name
+from ..records import BibPaper, Paper
 from ..texmath import math_to_text
-from .bibtex import names_of
+from .bibtex import Role, names_of
 
 if TYPE_CHECKING:
     from . import ExportData, Options
@@ -118,13 +119,17 @@ def item(paper: BibPaper, key: str) -> dict[str, Any]:
     number = paper.get("number")
     if number and "number" not in data:
         data["issue" if csl_type in ("article-journal", "periodical") else "number"] = number
-    for column, csl in (("volume", "volume"), ("publisher", "publisher"), ("note", "note")):
-        if paper.get(column) and not data.get(csl):
-            data[csl] = paper[column]
+    for csl, value in (
+        ("volume", paper.get("volume")),
+        ("publisher", paper.get("publisher")),
+        ("note", paper.get("note")),
+    ):
+        if value and not data.get(csl):
+            data[csl] = value
     for csl, names in _TEXT_VARIABLES.items():
         data[csl] = next((fields[n] for n in names if fields.get(n)), None)
-    if paper.get("pages"):
-        data["page"] = paper["pages"].replace("–", "-").replace("—", "-")
+    if pages := paper.get("pages"):
+        data["page"] = pages.replace("–", "-").replace("—", "-")
     if paper.get("doi"):
         data["DOI"] = paper["doi"]
     url = paper.get("url") or (arxiv_url(arxiv) if arxiv else None)
@@ -132,20 +137,20 @@ def item(paper: BibPaper, key: str) -> dict[str, Any]:
         data["URL"] = url
     if paper.get("abstract"):
         data["abstract"] = paper["abstract"]
-    if paper.get("tags"):
+    if paper["tags"]:
         data["keyword"] = ", ".join(paper["tags"])
     return {k: v for k, v in data.items() if v not in (None, "", [])}
 
 
-def field_texts(paper: Mapping[str, Any]) -> dict[str, str]:
+def field_texts(paper: BibPaper) -> dict[str, str]:
     """An imported paper's fields by lower-case name, as Unicode (empty for others)."""
     return {
-        f["name"].lower(): f["text"] if f.get("text") is not None else f["value"]
-        for f in paper.get("fields") or ()
+        f["name"].lower(): f["text"] if f["text"] is not None else f["value"]
+        for f in paper["fields"]
     }
 
 
-def _type(paper: dict[str, Any], venue: str | None, preprint: bool) -> str:
+def _type(paper: Paper, venue: str | None, preprint: bool) -> str:
     if preprint:
         return "article"  # CSL's type for preprints and working papers
     entry_type = (paper.get("entry_type") or "misc").lower()
@@ -155,32 +160,32 @@ def _type(paper: dict[str, Any], venue: str | None, preprint: bool) -> str:
     return "webpage" if paper.get("url") else "document"
 
 
-def _people(paper: Mapping[str, Any], role: str) -> list[tuple[Any, str | None]]:
+def _people(paper: Paper, role: Role) -> list[tuple[Name, str | None]]:
     """(Name, the display name when the name has no stored structure)."""
-    structured = bool(paper.get(f"{role}_names"))
-    displays = (paper.get("authors") or []) if role == "author" and not structured else []
+    structured = role == "editor" or bool(paper.get("author_names"))
+    displays = [] if structured else paper.get("authors") or []
     names = names_of(paper, role)
     return [(n, displays[i] if i < len(displays) else None) for i, n in enumerate(names)]
 
 
-def _name(name: Any, display: str | None) -> dict[str, str]:
+def _name(name: Name, display: str | None) -> dict[str, str]:
     """A CSL name object. A one-word name known only as a display string (`DeepSeek-AI`)
     is an organisation: `literal`."""
-    data: dict[str, str] = name.csl()
+    data = name.csl()
     if display is not None and set(data) == {"family"}:
         return {"literal": display}
     return data
 
 
-def _issued(paper: dict[str, Any], fields: Mapping[str, str]) -> list[int]:
+def _issued(paper: Paper, fields: Mapping[str, str]) -> list[int]:
     """[year, month, day] as far as known: a BibLaTeX `date`, else the year and `month`
     of the entry, else the year with arXiv's date (`citation.date_parts`)."""
     date = re.match(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", fields.get("date", ""))
     if date and (paper.get("year") in (None, int(date[1]))):
         return [int(p) for p in date.groups() if p]
     month = _month(fields.get("month", ""))
-    if paper.get("year") and month:
-        return [paper["year"], month]
+    if (year := paper.get("year")) and month:
+        return [year, month]
     return date_parts(paper)
 
 

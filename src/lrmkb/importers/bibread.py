@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 from ..ids import ArxivId, arxiv_in_fields, arxiv_reference, parse_doi
 from ..keywords import tags_of_keywords
 from ..names import Name, parse_name, split_names
+from ..records import Paper
 from .bibvalues import MONTHS, BadValue, Record, UndefinedString, Value, evaluate, inherit
 from .bibvalues import evaluate_strings as _evaluate_strings
 from .latex import decode_latex
@@ -60,7 +61,7 @@ class BibEntry:
     bibkey: str  # "" when the entry has none
     entry_type: str  # lower case
     raw: list[RawField]
-    fields: dict[str, Any]
+    fields: Paper
     tags: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the report says about it
 
@@ -242,7 +243,7 @@ def reading(
     own: Mapping[str, str],
     entry_type: str,
     decode: Callable[[str], str] = decode_latex,
-) -> dict[str, Any]:
+) -> Paper:
     """The `paper` columns of an entry: `latex` and `text` are its fields (own and
     inherited, lower-case names) as written and as read; `own` its own fields as written —
     ids come from those only (a chapter is not its book). `decode` turns a name part into
@@ -258,9 +259,9 @@ def reading(
         "title": title,
         "title_latex": title_latex if title_latex != title else None,
         "authors": [n.display() for n in authors],
-        "author_names": [n.csl() for n in authors] or None,
+        "author_names": [n.csl() for n in authors],
         "authors_more": more,
-        "editor_names": [n.csl() for n in editors] or None,
+        "editor_names": [n.csl() for n in editors],
         "year": year_of(latex.get("year") or latex.get("date") or ""),
         "venue": venue,
         "entry_type": entry_type,

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import BadInput
 from ..files import read_regular
-from ..records import Failure, Record, WrittenField
+from ..records import Failure, Paper, Record, WrittenField
 from .bibread import BibEntry, read_entries, reading
 from .encoding import Decoded, decode_bib
 
@@ -95,7 +95,7 @@ class BibFile:
         return Record(
             f"{self.name}:{entry.line}",
             "bibtex",
-            entry.fields,  # type: ignore[arg-type]
+            entry.fields,
             {"line": entry.line, "bibkey": entry.bibkey},
             key=entry.bibkey or None,
             written=written,
@@ -121,7 +121,7 @@ def strip_braces(text: str) -> str:
     return _CASE_BRACE_RE.sub("", text) if "{" in text or "}" in text else text
 
 
-def paper_fields(fields: dict[str, str], entry_type: str) -> dict[str, Any]:
+def paper_fields(fields: dict[str, str], entry_type: str) -> Paper:
     """The seeds' BibTeX (plain Unicode already, enclosing braces removed) → `paper`
     columns, read as an imported entry is read, with case braces stripped instead of
     LaTeX decoded."""

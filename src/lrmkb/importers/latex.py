@@ -55,6 +55,8 @@ _NAMED = {
     "textbackslash": "\\",
     "textasciitilde": "~",
     "textasciicircum": "^",
+    "textbraceleft": "{",
+    "textbraceright": "}",
     "ldots": "…",
     "dots": "…",
     "textquoteleft": "‘",
