@@ -91,7 +91,9 @@ def test_db_check_of_a_big_library_reads_a_sample_and_says_so(big_cli) -> None:
     assert SUGGEST_FROM_ALL + 500 > WHOLE_UP_TO
     result = big_cli("db", "check")
     assert result.exit_code == 0, result.stdout
-    assert result.stdout.startswith("0 problem(s); checked: integrity, schema, foreign keys, search")
+    assert result.stdout.startswith(
+        "0 problem(s); checked: integrity, schema, foreign keys, search"
+    )
     assert "sampled papers; --full reads every row" in result.stdout
     report = json.loads(big_cli("db", "check", "--json").stdout)
     assert 200 <= report["sampled"] <= 400
