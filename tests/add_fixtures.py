@@ -53,3 +53,14 @@ def tags_of(db: Path, key: str) -> list[str]:
             (key,),
         )
         return [r[0] for r in rows]
+
+
+OUTCOME_COLUMNS = ("action", "key", "source", "title", "sections", "detail")
+
+
+def outcomes(result: Any) -> list[dict[str, str]]:
+    """The rows `add` and `import` print on a pipe (docs/output.md), keyed by column."""
+    return [
+        dict(zip(OUTCOME_COLUMNS, line.split("\t"), strict=True))
+        for line in result.stdout.splitlines()
+    ]

@@ -144,16 +144,10 @@ def start(port: int = 0) -> tuple[ArxivReplay, ThreadingHTTPServer]:
     return replay, server
 
 
-@pytest.fixture
-def arxiv_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArxivReplay]:
-    """A replaying arXiv API on 127.0.0.1 for the duration of one test."""
+@contextlib.contextmanager
+def serving() -> Iterator[ArxivReplay]:
+    """A replaying arXiv API on 127.0.0.1 while the block runs (its URL in `.url`)."""
     replay, server = start()
-    monkeypatch.setenv("LRMKB_ARXIV_API", replay.url)
-    monkeypatch.setenv("LRMKB_ARXIV_BACKOFF", "0.01")
-    monkeypatch.setenv("LRMKB_ARXIV_RETRIES", "2")
-    monkeypatch.setenv("LRMKB_ARXIV_TIMEOUT", "5")
-    monkeypatch.setenv("LRMKB_ARXIV_DEADLINE", "900")  # a loaded machine is slow
-    monkeypatch.setenv("LRMKB_ARXIV_DELAY", "0")
     try:
         yield replay
     finally:
@@ -161,6 +155,26 @@ def arxiv_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArxivReplay]:
         replay.search.release()
         server.shutdown()
         server.server_close()
+
+
+# quick retries, no politeness delay, so that the tests of failures do not wait
+CLIENT_SETTINGS = {
+    "LRMKB_ARXIV_BACKOFF": "0.01",
+    "LRMKB_ARXIV_RETRIES": "2",
+    "LRMKB_ARXIV_TIMEOUT": "5",
+    "LRMKB_ARXIV_DEADLINE": "900",  # a loaded machine is slow
+    "LRMKB_ARXIV_DELAY": "0",
+}
+
+
+@pytest.fixture
+def arxiv_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArxivReplay]:
+    """A replaying arXiv API on 127.0.0.1 for the duration of one test."""
+    with serving() as replay:
+        monkeypatch.setenv("LRMKB_ARXIV_API", replay.url)
+        for name, value in CLIENT_SETTINGS.items():
+            monkeypatch.setenv(name, value)
+        yield replay
 
 
 # --- searches --------------------------------------------------------------------------------

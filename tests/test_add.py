@@ -4,12 +4,13 @@ What a user sees — output, exit codes — and what the database holds afterwar
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 import arxiv_server
-from add_fixtures import paper, paper_count, sections_of, snapshot, tags_of
+from add_fixtures import outcomes, paper, paper_count, sections_of, snapshot, tags_of
 from lrmkb.importers.arxiv import ArxivSource
 from lrmkb.ingest import ingest
 from lrmkb.store import Database
@@ -56,9 +57,12 @@ def test_a_batch_is_one_request_and_one_line_per_paper(cli, db_file: Path, arxiv
     result = cli("add", "2505.22148", "arxiv:1605.08386")
     assert result.exit_code == 0, result.stderr
     assert arxiv_api.requests == ["2505.22148,1605.08386"]
-    lines = [line for line in result.stdout.splitlines() if not line.startswith(" ")]
-    assert lines[0].startswith("enriched jiang2025makes — ")
-    assert lines[1] == "added stanley2016heatbath — Heat-bath random walks with Markov bases"
+    rows = outcomes(result)
+    assert [(r["action"], r["key"], r["source"]) for r in rows] == [
+        ("enriched", "jiang2025makes", "2505.22148"),
+        ("added", "stanley2016heatbath", "arxiv:1605.08386"),
+    ]
+    assert rows[1]["title"] == "Heat-bath random walks with Markov bases"
     assert paper(db_file, "stanley2016heatbath")["authors"] == [
         "Caprice Stanley",
         "Tobias Windisch",
@@ -69,8 +73,12 @@ def test_adding_a_survey_paper_enriches_it_instead_of_duplicating(cli, db_file: 
     before = paper(db_file, "jiang2025makes")
     result = cli("add", "arxiv:2505.22148")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("enriched jiang2025makes — What Makes a Good Reasoning Chain?")
-    assert "matched by arxiv id; filled arxiv_version, abstract, primary_category" in result.stdout
+    [row] = outcomes(result)
+    assert (row["action"], row["key"]) == ("enriched", "jiang2025makes")
+    assert row["title"].startswith("What Makes a Good Reasoning Chain?")
+    assert row["detail"].startswith(
+        "matched by arxiv id; filled arxiv_version, abstract, primary_category"
+    )
     after = paper(db_file, "jiang2025makes")
     assert paper_count(db_file) == 128
     assert after["abstract"].startswith("Synthetic test record")
@@ -104,8 +112,9 @@ def test_a_paper_is_found_by_doi(cli, db_file: Path, tmp_path: Path) -> None:
     assert cli("import", str(bib)).exit_code == 0
     result = cli("add", "arXiv:1111.2011v2")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("enriched murray12 — ")  # the entry's own key
-    assert "matched by doi; filled arxiv_id, arxiv_version, abstract" in result.stdout
+    [row] = outcomes(result)
+    assert (row["action"], row["key"]) == ("enriched", "murray12")  # the entry's own key
+    assert row["detail"].startswith("matched by doi; filled arxiv_id, arxiv_version, abstract")
     stored = paper(db_file, "murray12")
     # the author list the user gave is theirs: never extended (it did not say "and others")
     assert stored["authors"] == ["J. M. Murray", "A. Del Maestro"]
@@ -121,7 +130,9 @@ def test_a_key_clash_suffixes_the_new_key_only(cli, db_file: Path) -> None:
     before = paper(db_file, "jiang2025makes")
     result = cli("add", "2507.00001")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("added jiang2025makesa — Makes Sense: Calibrating")
+    [row] = outcomes(result)
+    assert (row["action"], row["key"]) == ("added", "jiang2025makesa")
+    assert row["title"].startswith("Makes Sense: Calibrating")
     assert paper(db_file, "jiang2025makes") == before
     assert paper(db_file, "jiang2025makesa")["source"] == "arxiv"
 
@@ -130,12 +141,20 @@ def test_dry_run_says_what_would_happen_and_writes_nothing(cli, db_file: Path) -
     before = snapshot(db_file)
     result = cli("add", "--dry-run", "2505.22148", "2507.00001", "--section", "auto")
     assert result.exit_code == 0, result.stderr
-    assert "would enrich jiang2025makes — " in result.stdout
-    assert "would add jiang2025makesa — " in result.stdout
+    assert [(r["action"], r["key"]) for r in outcomes(result)] == [
+        ("enriched", "jiang2025makes"),
+        ("added", "jiang2025makesa"),
+    ]
+    assert result.stderr == "dry run: nothing was written\n"
     assert snapshot(db_file) == before
 
 
 def test_without_section_three_sections_are_suggested(cli, db_file: Path) -> None:
+    [row] = outcomes(cli("add", "2507.00001", "--dry-run"))
+    assert re.fullmatch(
+        r"suggested: 4\.3 \(0\.\d{3}\), \S+ \(0\.\d{3}\), \S+ \(0\.\d{3}\)", row["detail"]
+    )
+    assert row["sections"] == ""
     result = cli("add", "2507.00001", "--json")
     [outcome] = json.loads(result.stdout)["results"]
     suggestions = outcome["suggestions"]
@@ -144,8 +163,6 @@ def test_without_section_three_sections_are_suggested(cli, db_file: Path) -> Non
     assert {s["code"] for s in suggestions} >= {"4.1.3", "4.3.3"}
     assert suggestions[0]["score"] >= suggestions[1]["score"] >= suggestions[2]["score"] > 0
     assert sections_of(db_file, "jiang2025makesa") == []
-    text = cli("add", "2507.00001").stdout
-    assert "suggested sections (file it with --section CODE or --section auto):" in text
 
 
 def test_section_auto_files_under_the_best_suggestion(cli, db_file: Path) -> None:
@@ -153,7 +170,7 @@ def test_section_auto_files_under_the_best_suggestion(cli, db_file: Path) -> Non
     best = dry["results"][0]["suggestions"][0]["code"]
     result = cli("add", "2507.00001", "--section", "auto")
     assert result.exit_code == 0, result.stderr
-    assert f"  filed under {best}" in result.stdout
+    assert outcomes(result)[0]["sections"] == best
     assert sections_of(db_file, "jiang2025makesa") == [best]
 
 
@@ -201,15 +218,20 @@ def test_a_partial_answer_fails_whole_unless_keep_going(cli, db_file: Path) -> N
     assert snapshot(db_file) == before
     result = cli("add", "0808.05394", "1707.08567", "--keep-going")
     assert result.exit_code == 1
-    assert "0808.05394: failed — 0808.05394 not found on arXiv" in result.stdout
-    assert "added " in result.stdout
+    failed, added = outcomes(result)
+    assert (failed["action"], failed["source"], failed["detail"]) == (
+        "failed",
+        "0808.05394",
+        "0808.05394 not found on arXiv",
+    )
+    assert added["action"] == "added"
     assert paper_count(db_file) == 129
 
 
 def test_429_then_success_is_retried(cli, db_file: Path, arxiv_api) -> None:
     result = cli("add", "2502.00429")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("added lovelace2025record — ")
+    assert [(r["action"], r["key"]) for r in outcomes(result)] == [("added", "lovelace2025record")]
     assert arxiv_api.requests == ["2502.00429", "2502.00429"]
 
 
@@ -257,10 +279,10 @@ def test_adding_twice_changes_nothing_the_second_time(cli, db_file: Path) -> Non
     before = snapshot(db_file)
     result = cli("add", "https://arxiv.org/abs/1605.08386")
     assert result.exit_code == 0
-    assert "skipped stanley2016heatbath — " in result.stdout
-    assert (
+    [row] = outcomes(result)
+    assert (row["action"], row["key"]) == ("skipped", "stanley2016heatbath")
+    assert row["detail"] == (
         "already in the database (stanley2016heatbath, same arxiv id); nothing new to fill"
-        in result.stdout
     )
     assert snapshot(db_file) == before
 

@@ -1,5 +1,6 @@
-"""`lrmkb db check`: integrity, foreign keys, the search index, the records and the seeds;
-exit 0 when sound, 4 when the database has a problem, 1 when only the seeds do."""
+"""`lrmkb db check`: integrity, foreign keys, the search index and the records, exit 0 when
+sound, 4 when the database has a problem; and the maintainer's `lrmkb dev check`, which adds
+the seeds (exit 1 when only they have a problem)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ from lrmkb.importers.seeds import build
 from reliability_fixtures import EXIT, lrmkb_as_a_user, snapshot
 
 
-def check(cli, *args: str, db: Path | None = None) -> tuple[int, dict]:
-    """Run `db check --json` and return its exit code and report."""
+def check(cli, *args: str, db: Path | None = None, group: str = "db") -> tuple[int, dict]:
+    """Run `db check --json` (or `dev check --json`) and return its exit code and report."""
     kwargs = {"db": db} if db is not None else {}
-    result = cli("db", "check", "--json", *args, **kwargs)
+    result = cli(group, "check", "--json", *args, **kwargs)
     return result.exit_code, json.loads(result.stdout)
 
 
@@ -42,12 +43,21 @@ def test_a_sound_database_passes_every_check(cli, db_file: Path) -> None:
     assert report["checked"] == ["integrity", "schema", "foreign keys", "search index", "records"]
 
 
-def test_plain_output_is_a_summary_line(cli) -> None:
+def test_piped_output_is_the_problems_and_the_summary_goes_to_stderr(cli, db_file: Path) -> None:
     result = cli("db", "check")
     assert result.exit_code == 0
-    assert result.stdout == (
-        "0 problem(s); checked: integrity, schema, foreign keys, search index, records\n"
+    assert result.stdout == ""
+    assert (
+        result.stderr
+        == "0 problem(s); checked: integrity, schema, foreign keys, search index, records\n"
     )
+    sql(db_file, "UPDATE paper SET authors = 'oops' WHERE key = 'chen2024think'")
+    result = cli("db", "check")
+    assert result.exit_code == EXIT["database"]
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert ["records", "paper chen2024think: authors is not a JSON list of names"] in rows
+    assert {len(row) for row in rows} == {2}
+    assert result.stderr.startswith(f"{len(rows)} problem(s); checked: ")
 
 
 def test_checking_writes_nothing(cli, db_file: Path) -> None:
@@ -154,14 +164,14 @@ def test_records_no_command_could_read(cli, db_file: Path) -> None:
 
 
 def test_valid_seeds_pass(cli, seeds_copy: Path) -> None:
-    code, report = check(cli, "--seeds", str(seeds_copy))
+    code, report = check(cli, "--seeds", str(seeds_copy), group="dev")
     assert code == EXIT["ok"]
     assert report["checked"][-1] == "seeds" and report["seeds"] == str(seeds_copy)
 
 
 def test_seed_problems_exit_1_and_name_the_file(cli, seeds_copy: Path) -> None:
     replace_once(seeds_copy / "nodes" / "4.3.toml", '"chen2024think"', '"nosuchpaper2024"')
-    code, report = check(cli, "--seeds", str(seeds_copy))
+    code, report = check(cli, "--seeds", str(seeds_copy), group="dev")
     assert code == EXIT["bad input"]
     assert "nodes/4.3.toml: node 4.3 cites unknown paper nosuchpaper2024" in problems(
         report, "seeds"
@@ -173,11 +183,11 @@ def test_seeds_must_not_copy_the_survey(cli, seeds_copy: Path, tmp_path: Path) -
     survey = tmp_path / "survey.md"
     copied = "models that think longer do not always answer better and sometimes answer worse"
     survey.write_text(f"# Survey\n\nIn short, {copied.capitalize()}.\n", encoding="utf-8")
-    code, report = check(cli, "--seeds", str(seeds_copy), "--survey", str(survey))
+    code, report = check(cli, "--seeds", str(seeds_copy), "--survey", str(survey), group="dev")
     assert code == EXIT["ok"], report
     toml = seeds_copy / "nodes" / "4.3.toml"
     replace_once(toml, 'summary = """', f'summary = """{copied.upper()}; ')
-    code, report = check(cli, "--seeds", str(seeds_copy), "--survey", str(survey))
+    code, report = check(cli, "--seeds", str(seeds_copy), "--survey", str(survey), group="dev")
     assert code == EXIT["bad input"]
     [problem] = problems(report, "seeds")
     assert problem.startswith("node 4.3 copies 12 words from the survey: “models that think")
@@ -199,16 +209,26 @@ def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_the_checkout_db_is_checked_against_its_seeds(cli, checkout: Path) -> None:
     """`make check` on data/survey.db: sound, and exactly what the seeds build."""
     db = checkout / "data" / "survey.db"
-    code, report = check(cli, db=db)
+    code, report = check(cli, "--seeds", str(checkout / "seeds"), db=db, group="dev")
     assert code == EXIT["ok"], report
     assert report["checked"][-2:] == ["seeds", "build"]
     assert report["seeds"] == str(checkout / "seeds")
 
 
+def test_a_users_db_check_does_not_look_at_seeds(cli, checkout: Path) -> None:
+    """Seeds are the maintainer's business (`dev check`), even on the checkout's own file."""
+    replace_once(checkout / "seeds" / "papers.bib", "title = {", "title = {Revised: ")
+    code, report = check(cli, db=checkout / "data" / "survey.db")
+    assert code == EXIT["ok"]
+    assert report["checked"] == ["integrity", "foreign keys", "search index", "records"]
+
+
 def test_a_stale_checkout_db_is_reported(cli, checkout: Path) -> None:
     """Seeds edited but `make db` forgotten: the check says so."""
     replace_once(checkout / "seeds" / "papers.bib", "title = {", "title = {Revised: ")
-    code, report = check(cli, db=checkout / "data" / "survey.db")
+    code, report = check(
+        cli, "--seeds", str(checkout / "seeds"), db=checkout / "data" / "survey.db", group="dev"
+    )
     assert code == EXIT["bad input"]
     assert problems(report, "build") == [
         f"{checkout / 'data' / 'survey.db'} differs from a fresh build of {checkout / 'seeds'}"

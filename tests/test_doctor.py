@@ -11,42 +11,46 @@ from pathlib import Path
 from conftest import glottolog_text
 from export_fixtures import add_paper
 
-SURVEY_PROBLEMS = [
-    "note: [empty-node] B.2 Advancing Interpretability Methodology has no papers "
+SURVEY_PROBLEMS = [  # piped: severity, check, subject, message (then the hint)
+    "note\tempty-node\tB.2\tB.2 Advancing Interpretability Methodology has no papers "
     "(the survey cites none here)",
-    "problem: [missing-id] feng2025efficient is published (Trans. Mach. Learn. Res.) "
+    "problem\tmissing-id\tfeng2025efficient\tfeng2025efficient is published "
+    "(Trans. Mach. Learn. Res.) but has neither a DOI nor an arXiv id",
+    "problem\tmissing-id\tsui2025stop\tsui2025stop is published (Trans. Mach. Learn. Res.) "
     "but has neither a DOI nor an arXiv id",
-    "problem: [missing-id] sui2025stop is published (Trans. Mach. Learn. Res.) "
-    "but has neither a DOI nor an arXiv id",
-    "problem: [missing-id] ward2025rank1 is published (Mechanistic Interpretability Workshop "
-    "at NeurIPS 2025) but has neither a DOI nor an arXiv id",
+    "problem\tmissing-id\tward2025rank1\tward2025rank1 is published (Mechanistic "
+    "Interpretability Workshop at NeurIPS 2025) but has neither a DOI nor an arXiv id",
 ]
 
 
+def healthy(result) -> bool:
+    """Exit 0, no rows, and the summary (on stderr) says so."""
+    return (result.exit_code, result.stdout, result.stderr) == (0, "", "0 problem(s), 0 note(s)\n")
+
+
 def test_a_copy_of_the_survey_is_a_healthy_library(cli) -> None:
-    result = cli("doctor")
-    assert (result.exit_code, result.stdout) == (0, "0 problem(s), 0 note(s)\n")
+    assert healthy(cli("doctor"))
 
 
 def test_the_bundled_survey_has_three_papers_without_ids(cli) -> None:
     result = cli("doctor", "--seeds")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert [line.split(" — ")[0] for line in lines[:-1]] == SURVEY_PROBLEMS
-    assert lines[-1] == "3 problem(s), 1 note(s)"
-    assert "add its `doi`" in lines[1]
+    assert [line.rsplit("\t", 1)[0] for line in lines] == SURVEY_PROBLEMS
+    assert result.stderr == "3 problem(s), 1 note(s)\n"
+    assert lines[1].split("\t")[-1].startswith("add its `doi`")
 
 
 def test_a_node_the_survey_leaves_uncited_is_only_a_note(cli, db_file: Path) -> None:
     result = cli("doctor", "--seeds")
     assert result.exit_code == 1  # the three missing ids remain
     assert (
-        "note: [empty-node] B.2 Advancing Interpretability Methodology has no papers "
-        "(the survey cites none here) — nothing to do"
+        "note\tempty-node\tB.2\tB.2 Advancing Interpretability Methodology has no papers "
+        "(the survey cites none here)\tnothing to do\n"
     ) in result.stdout
     with sqlite3.connect(db_file) as db:
         db.execute("UPDATE taxonomy_node SET uncited = 0 WHERE code = 'B.2'")
-    assert "problem: [empty-node] B.2" in cli("doctor", "--seeds").stdout
+    assert "problem\tempty-node\tB.2\t" in cli("doctor", "--seeds").stdout
 
 
 def test_json_report(cli) -> None:
@@ -74,8 +78,7 @@ def test_a_clean_database_passes(cli, db_file: Path) -> None:
             "UPDATE paper SET doi = '10.0000/' || key "
             "WHERE key IN ('feng2025efficient', 'sui2025stop', 'ward2025rank1')"
         )
-    result = cli("doctor", "--seeds")
-    assert (result.exit_code, result.stdout) == (0, "0 problem(s), 0 note(s)\n")
+    assert healthy(cli("doctor", "--seeds"))
 
 
 def test_planted_defects_are_each_reported_with_the_command_that_fixes_them(
@@ -99,23 +102,24 @@ def test_planted_defects_are_each_reported_with_the_command_that_fixes_them(
     text = result.stdout
     assert (
         "arXiv id 2412.21187 is on 2 papers with different titles: chen2024think “Do NOT Think "
-        "That Much for 2+3=? On the Overthinking of o1-Like LLMs”; lee2025copy “A different title” "
-        "— correct the arXiv id of the paper it is not, e.g. `lrmkb edit lee2025copy eprint=…`"
+        "That Much for 2+3=? On the Overthinking of o1-Like LLMs”; lee2025copy “A different title”"
+        "\tcorrect the arXiv id of the paper it is not, e.g. `lrmkb edit lee2025copy eprint=…`"
     ) in text
     assert (
-        "short name 'seal' is used by chen2025seal, lee2025seal — give each paper its own: "
+        "short name 'seal' is used by chen2025seal, lee2025seal\tgive each paper its own: "
         "`lrmkb edit lee2025seal shortname=NAME`"
     ) in text
     assert (
-        "lee2025link: code link 'github.com/lee/x' is not an http(s) URL — write the full "
+        "lee2025link: code link 'github.com/lee/x' is not an http(s) URL\twrite the full "
         "address: `lrmkb edit lee2025link code=https://…`"
     ) in text
     assert (
-        "key 'Lee 2025!' has characters \\cite cannot take (outside A-Z a-z 0-9 _ : . + / -)"
-        " — rename it (the old key stays an alias): `lrmkb rename 'Lee 2025!' lee2025odd`"
+        # a backslash is written \\ in TSV (docs/output.md)
+        "key 'Lee 2025!' has characters \\\\cite cannot take (outside A-Z a-z 0-9 _ : . + / -)"
+        "\trename it (the old key stays an alias): `lrmkb rename 'Lee 2025!' lee2025odd`"
     ) in text
     assert "seeds/" not in text
-    assert text.endswith("4 problem(s), 0 note(s)\n")
+    assert result.stderr == "4 problem(s), 0 note(s)\n"
 
 
 def test_each_fix_the_doctor_names_works(cli, db_file: Path) -> None:
@@ -126,7 +130,7 @@ def test_each_fix_the_doctor_names_works(cli, db_file: Path) -> None:
     assert cli("edit", "lee2025seal", "shortname=Seal II").exit_code == 0
     assert cli("edit", "lee2025link", "code=https://github.com/lee/x").exit_code == 0
     assert cli("rename", "Lee 2025!", "lee2025odd").exit_code == 0
-    assert (cli("doctor").exit_code, cli("doctor").stdout) == (0, "0 problem(s), 0 note(s)\n")
+    assert healthy(cli("doctor"))
 
 
 def test_papers_outside_the_survey_are_not_problems(cli, tmp_path: Path) -> None:
@@ -141,9 +145,8 @@ def test_papers_outside_the_survey_are_not_problems(cli, tmp_path: Path) -> None
         ),
         encoding="utf-8",
     )
-    assert "60 added" in cli("import", str(bib)).stdout
-    result = cli("doctor")
-    assert (result.exit_code, result.stdout) == (0, "0 problem(s), 0 note(s)\n")
+    assert "60 added" in cli("import", str(bib)).stderr
+    assert healthy(cli("doctor"))
     assert cli("doctor", "--seeds", "--json").stdout.count('"missing-id"') == 3  # the survey's
 
 

@@ -34,12 +34,8 @@ def edit_log(db: Path) -> list[tuple[str, str, str, str]]:
 def test_fields_of_a_survey_paper_are_corrected_with_a_diff_and_a_log(cli, db_file: Path) -> None:
     result = cli("edit", KEY, "title=Do NOT Think That Much, Platypus", "year=2025")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == (
-        f"edited {KEY}:\n"
-        f"- title = {{{TITLE}}}\n"
-        "+ title = {Do NOT Think That Much, Platypus}\n"
-        "- year = {2024}\n"
-        "+ year = {2025}\n"
+    assert result.stdout == (  # piped: key, field, old, new (the diff is for a terminal)
+        f"{KEY}\ttitle\t{TITLE}\tDo NOT Think That Much, Platypus\n{KEY}\tyear\t2024\t2025\n"
     )
     assert column(db_file, KEY, "title") == "Do NOT Think That Much, Platypus"
     assert column(db_file, KEY, "year") == 2025
@@ -53,7 +49,7 @@ def test_fields_of_a_survey_paper_are_corrected_with_a_diff_and_a_log(cli, db_fi
         ("year", 2024, 2025, "edit"),
     ]
     assert all(e["who"] and e["at"].endswith("Z") for e in shown["edits"])
-    assert "edit: " in cli("show", KEY).stdout
+    assert "\nedit\t" in cli("show", KEY).stdout
     found = json.loads(cli("search", "platypus", "--type", "paper", "--json").stdout)
     assert [p["key"] for p in found["results"]["paper"]] == [KEY]  # re-indexed
     assert cli("db", "check").exit_code == 0
@@ -99,9 +95,8 @@ def test_a_new_title_drops_the_old_case_protected_spelling(cli, db_file: Path) -
         authors=["Ann Lee"],
         year=2025,
     )
-    assert (
-        cli("edit", "lee2025llm", "title=LLMs reason").stdout == "nothing changed in lee2025llm\n"
-    )
+    same = cli("edit", "lee2025llm", "title=LLMs reason")
+    assert (same.stdout, same.stderr) == ("", "nothing changed in lee2025llm\n")
     assert column(db_file, "lee2025llm", "title_latex") == "{LLM}s reason"
     assert cli("edit", "lee2025llm", "title=LLMs think").exit_code == 0
     assert column(db_file, "lee2025llm", "title_latex") is None
@@ -111,13 +106,14 @@ def test_a_new_title_drops_the_old_case_protected_spelling(cli, db_file: Path) -
 def test_dry_run_shows_the_diff_and_writes_nothing(cli, db_file: Path) -> None:
     before = snapshot(db_file)
     result = cli("edit", KEY, "year=2030", "--dry-run")
-    assert result.stdout == f"would edit {KEY}:\n- year = {{2024}}\n+ year = {{2030}}\n"
+    assert result.stdout == f"{KEY}\tyear\t2024\t2030\n"
+    assert result.stderr == "dry run: nothing was written\n"
     assert snapshot(db_file) == before
 
 
 def test_the_old_key_after_a_rename_edits_the_paper(cli, db_file: Path) -> None:
     assert cli("rename", KEY, "chen2024overthinking").exit_code == 0
-    assert cli("edit", KEY, "year=2023").stdout.startswith("edited chen2024overthinking:")
+    assert cli("edit", KEY, "year=2023").stdout == "chen2024overthinking\tyear\t2024\t2023\n"
 
 
 @pytest.mark.parametrize(
@@ -175,7 +171,8 @@ def test_the_entry_opens_in_the_editor_as_bibtex(cli, tmp_path: Path, monkeypatc
     )
     monkeypatch.delenv("VISUAL", raising=False)
     result = cli("edit", KEY)
-    assert (result.exit_code, result.stdout) == (0, f"nothing changed in {KEY}\n")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == f"nothing changed in {KEY}\n"
     text = seen.read_text(encoding="utf-8")
     assert f"@article{{{KEY},\n" in text
     assert f"  title = {{{TITLE}}},\n" in text
@@ -200,14 +197,11 @@ def test_an_edit_in_the_editor_is_applied_with_its_diff(
     monkeypatch.delenv("VISUAL", raising=False)
     result = cli("edit", KEY)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines() == [
-        f"edited {KEY}:",
-        "- @article",
-        "+ @inproceedings",
-        "- journal = {CoRR}",
-        "+ booktitle = {Proc. Tests}",
-        "+ doi = {10.1000/xyz}",
-        "- code = {https://github.com/galaxyChen/overthinking}",
+    assert sorted(result.stdout.splitlines()) == [
+        f"{KEY}\tcode_url\thttps://github.com/galaxyChen/overthinking\t",
+        f"{KEY}\tdoi\t\t10.1000/xyz",
+        f"{KEY}\tentry_type\tarticle\tinproceedings",
+        f"{KEY}\tvenue\tCoRR\tProc. Tests",
     ]
     assert column(db_file, KEY, "entry_type") == "inproceedings"
     assert column(db_file, KEY, "venue") == "Proc. Tests"
@@ -252,7 +246,7 @@ def test_a_saved_edit_is_applied_with_from(cli, db_file: Path, tmp_path: Path, m
     saved = Path(line.split("--from ")[1].strip().rstrip("`"))
     saved.write_text(saved.read_text().replace("{soon}", "{2023}"))
     result = cli("edit", KEY, "--from", str(saved))
-    assert result.stdout == f"edited {KEY}:\n- year = {{2024}}\n+ year = {{2023}}\n"
+    assert result.stdout == f"{KEY}\tyear\t2024\t2023\n"
 
 
 def test_a_failing_editor_changes_nothing(cli, db_file: Path, tmp_path: Path, monkeypatch) -> None:

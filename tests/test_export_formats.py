@@ -97,7 +97,8 @@ def test_output_is_written_whole_and_reported(cli, tmp_path: Path) -> None:
     target = tmp_path / "refs.bib"
     target.write_text("old content", encoding="utf-8")
     result = cli("export", "--section", "4.3", "--output", str(target))
-    assert ok(result) == f"wrote 22 paper(s) as bib to {target}\n"
+    assert ok(result) == ""
+    assert result.stderr == f"wrote 22 paper(s) as bib to {target}\n"
     assert target.read_text(encoding="utf-8") == ok(cli("export", "--section", "4.3"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kb.db", "refs.bib"]  # no temp file
     report = json.loads(ok(cli("export", "-o", str(tmp_path / "x.json"), "--json")))

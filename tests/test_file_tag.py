@@ -43,19 +43,19 @@ def mine(db_file: Path) -> Path:
 
 def test_file_move_and_unfile(cli, mine: Path) -> None:
     result = cli("file", "lee2025mine", "kim2024other", "--section", "4.3.2", "--section", "2.2")
-    assert result.stdout.splitlines() == [
-        "lee2025mine: filed under 2.2 4.3.2 (in 2.2 4.3.2)",
-        "kim2024other: filed under 2.2 4.3.2 (in 2.2 4.3.2)",
+    assert result.stdout.splitlines() == [  # key, filed, unfiled, sections now
+        "lee2025mine\t2.2 4.3.2\t\t2.2 4.3.2",
+        "kim2024other\t2.2 4.3.2\t\t2.2 4.3.2",
     ]
     assert cli("file", "lee2025mine", "--section", "4.3.2").stdout == (
-        "lee2025mine: nothing to change (in 2.2 4.3.2)\n"
+        "lee2025mine\t\t\t2.2 4.3.2\n"
     )
     assert cli("file", "lee2025mine", "--section", "4.3.1", "--move").stdout == (
-        "lee2025mine: filed under 4.3.1; unfiled from 2.2 4.3.2 (in 4.3.1)\n"
+        "lee2025mine\t4.3.1\t2.2 4.3.2\t4.3.1\n"
     )
     assert sections_of(mine, "lee2025mine") == ["4.3.1"]
     assert cli("file", "kim2024other", "--section", "2.2", "--remove").stdout == (
-        "kim2024other: unfiled from 2.2 (in 4.3.2)\n"
+        "kim2024other\t\t2.2\t4.3.2\n"
     )
     papers = json.loads(cli("list", "--section", "4.3.1", "--json").stdout)["papers"]
     assert "lee2025mine" in [p["key"] for p in papers]
@@ -105,11 +105,15 @@ def tags_of(db: Path) -> set[tuple[str, str]]:
 
 def test_tag_several_keys(cli, db_file: Path) -> None:
     result = cli("tag", "chen2024think", "sui2025stop", "--tag", "overthinking", "--tag", "Survey")
-    assert result.stdout.splitlines() == [
-        "overthinking, survey added to chen2024think; tags now: overthinking, survey",
-        "overthinking, survey added to sui2025stop; tags now: overthinking, survey",
-        "2 of 2 papers changed",
+    assert result.stdout.splitlines() == [  # key, tag, change
+        "chen2024think\toverthinking\tadded",
+        "chen2024think\tsurvey\tadded",
+        "sui2025stop\toverthinking\tadded",
+        "sui2025stop\tsurvey\tadded",
     ]
+    assert result.stderr == (
+        "note: tags are stored in lower case: Survey → survey\n2 of 2 papers changed\n"
+    )
     assert cli("tag", "chen2024think", "sui2025stop", "--tag", "survey", "--remove").exit_code == 0
     assert tags_of(db_file) == {("chen2024think", "overthinking"), ("sui2025stop", "overthinking")}
 
@@ -125,7 +129,8 @@ def test_tag_every_paper_a_search_returns(cli, db_file: Path) -> None:
     assert len(expected) > 1
     before = snapshot(db_file)
     dry = cli("tag", "--query", query, "mechanism", "--dry-run")
-    assert dry.stdout.splitlines()[-1] == f"{len(expected)} of {len(expected)} papers would change"
+    assert dry.stderr.splitlines()[-1] == f"{len(expected)} of {len(expected)} papers would change"
+    assert {line.split("\t")[0] for line in dry.stdout.splitlines()} == expected
     assert snapshot(db_file) == before
     result = cli("tag", "--query", query, "--tag", "mechanism", "--json")
     data = json.loads(result.stdout)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from add_fixtures import paper, paper_count, sections_of, snapshot, tags_of
+from add_fixtures import outcomes, paper, paper_count, sections_of, snapshot, tags_of
 from lrmkb.importers.bibtex import BibFile
 from lrmkb.importers.latex import decode_latex
 from lrmkb.ingest import ingest
@@ -73,13 +73,13 @@ def test_good_entries_land_and_broken_ones_are_listed_with_line_numbers(
 ) -> None:
     result = cli("import", str(write(tmp_path, MIXED)))
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines() == [
-        "mine.bib:10: failed — duplicate key 'dupkey' in the file (again at line 15)",
-        "mine.bib:15: failed — duplicate key 'dupkey' in the file (first at line 10)",
-        "mine.bib:20: failed — duplicate field(s): title",
-        "mine.bib:30: failed — unbalanced braces or quotes",
-        "imported mine.bib (utf-8): 3 added, 0 enriched, 0 skipped, 4 failed",
+    assert [(r["source"], r["detail"]) for r in outcomes(result) if r["action"] == "failed"] == [
+        ("mine.bib:10", "duplicate key 'dupkey' in the file (again at line 15)"),
+        ("mine.bib:15", "duplicate key 'dupkey' in the file (first at line 10)"),
+        ("mine.bib:20", "duplicate field(s): title"),
+        ("mine.bib:30", "unbalanced braces or quotes"),
     ]
+    assert result.stderr == "imported mine.bib (utf-8): 3 added, 0 enriched, 0 skipped, 4 failed\n"
     assert paper_count(db_file) == 131
     assert paper(db_file, "dupkey") is None  # which `dupkey` is meant is unknown
     assert paper(db_file, "after")["venue"] == "Proc. of Tests"  # the entry's own key
@@ -93,10 +93,10 @@ def test_a_second_import_of_the_same_file_adds_nothing(cli, db_file: Path, tmp_p
     before = snapshot(db_file)
     result = cli("import", str(bib))
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[-1] == (
-        "imported mine.bib (utf-8): 0 added, 0 enriched, 3 skipped, 4 failed"
-    )
-    assert "mine.bib:2: skipped — already in the database (good1, same key)" in result.stdout
+    assert result.stderr == "imported mine.bib (utf-8): 0 added, 0 enriched, 3 skipped, 4 failed\n"
+    [good1] = [r for r in outcomes(result) if r["source"] == "mine.bib:2"]
+    assert (good1["action"], good1["key"]) == ("skipped", "good1")
+    assert good1["detail"].startswith("already in the database (good1, same key)")
     assert snapshot(db_file) == before
 
 
@@ -141,11 +141,12 @@ def test_a_known_paper_is_enriched_and_keeps_what_the_survey_set(
     before = paper(db_file, "jiang2025makes")
     result = cli("import", str(bib))
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[:2] == [
-        "mine.bib:1: enriched jiang2025makes (same title, first author and year;"
-        " filled doi, abstract)",
-        "  its key jiang-structure is now an alias of jiang2025makes",
-    ]
+    [row] = outcomes(result)
+    assert (row["action"], row["key"]) == ("enriched", "jiang2025makes")
+    assert row["detail"] == (
+        "matched by title, first author and year; filled doi, abstract; "
+        "its key jiang-structure is now an alias of jiang2025makes"
+    )
     after = paper(db_file, "jiang2025makes")
     assert (after["doi"], after["abstract"]) == (
         "10.1234/example.5678",
@@ -251,10 +252,15 @@ def test_a_key_clash_gets_a_suffix_and_the_report_says_so(
     )
     result = cli("import", str(bib))
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[:2] == [
-        "mine.bib:1: added Jiang2025Makesa — Makes no sense",
-        "  key Jiang2025Makes is taken by jiang2025makes: stored as Jiang2025Makesa",
-    ]
+    [row] = outcomes(result)
+    assert (row["action"], row["key"], row["title"]) == (
+        "added",
+        "Jiang2025Makesa",
+        "Makes no sense",
+    )
+    assert row["detail"].endswith(
+        "key Jiang2025Makes is taken by jiang2025makes: stored as Jiang2025Makesa"
+    )
     assert paper(db_file, "Jiang2025Makesa")["title"] == "Makes no sense"
     assert paper(db_file, "jiang2025makes")["title"].startswith("What Makes")
 
@@ -263,9 +269,10 @@ def test_dry_run_writes_nothing(cli, db_file: Path, tmp_path: Path) -> None:
     before = snapshot(db_file)
     result = cli("import", str(write(tmp_path, MIXED)), "--dry-run")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[-1] == (
-        "would import mine.bib (utf-8): 3 added, 0 enriched, 0 skipped, 4 failed"
-    )
+    assert result.stderr.splitlines() == [
+        "dry run: nothing was written",
+        "would import mine.bib (utf-8): 3 added, 0 enriched, 0 skipped, 4 failed",
+    ]
     assert snapshot(db_file) == before
 
 
@@ -281,10 +288,7 @@ def test_tag_and_section_apply_to_every_imported_paper(cli, db_file: Path, tmp_p
 def test_utf8_with_bom_is_read(cli, db_file: Path, tmp_path: Path) -> None:
     bib = write(tmp_path, "\ufeff@book{k, author = {Ørsted, Hans}, title = {Ånden}, year = 1850}\n")
     result = cli("import", str(bib))
-    assert (
-        result.stdout.strip()
-        == "imported mine.bib (utf-8): 1 added, 0 enriched, 0 skipped, 0 failed"
-    )
+    assert result.stderr == "imported mine.bib (utf-8): 1 added, 0 enriched, 0 skipped, 0 failed\n"
     assert paper(db_file, "k")["authors"] == ["Hans Ørsted"]
 
 
@@ -295,7 +299,7 @@ def test_a_latin1_file_is_detected(cli, db_file: Path, tmp_path: Path) -> None:
         encoding="latin-1",
     )
     result = cli("import", str(bib))
-    assert "imported mine.bib (windows-1252): 1 added" in result.stdout
+    assert "imported mine.bib (windows-1252): 1 added" in result.stderr
     assert paper(db_file, "k")["title"] == "Café"
 
 
@@ -321,7 +325,7 @@ def test_a_file_with_no_usable_entry_is_an_error_after_the_list(
     before = snapshot(db_file)
     result = cli("import", str(bib))
     assert result.exit_code == 1
-    assert result.stdout.startswith("mine.bib:1: failed — duplicate field(s): title")
+    assert result.stdout == "failed\t\tmine.bib:1\t\t\tduplicate field(s): title\n"
     assert "Error: nothing usable in mine.bib (1 entries failed, nothing written)" in result.stderr
     assert snapshot(db_file) == before
 

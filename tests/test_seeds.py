@@ -20,7 +20,7 @@ SURVEY = SURVEY_TEXT
 
 def build_from(seeds: Path, tmp_path: Path) -> CliRunner:
     return CliRunner().invoke(
-        app, ["db", "build", "--seeds", str(seeds), "--output", str(tmp_path / "out.db")]
+        app, ["dev", "build", "--seeds", str(seeds), "--output", str(tmp_path / "out.db")]
     )
 
 
@@ -40,9 +40,9 @@ def test_seeds_validate_clean() -> None:
 
 
 def test_db_check_with_seeds_passes(db_file: Path) -> None:
-    result = CliRunner().invoke(app, ["--db", str(db_file), "db", "check", "--seeds", str(SEEDS)])
+    result = CliRunner().invoke(app, ["--db", str(db_file), "dev", "check", "--seeds", str(SEEDS)])
     assert result.exit_code == 0, result.stdout
-    assert "0 problem(s)" in result.stdout
+    assert result.stderr.startswith("0 problem(s); checked: integrity, ")
 
 
 @pytest.mark.parametrize(

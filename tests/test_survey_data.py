@@ -24,9 +24,13 @@ def ok(result) -> str:
 
 
 def shown(cli, key: str) -> dict[str, str]:
-    """`lrmkb show KEY` piped, as {field: value} for its `field: value` lines."""
-    lines = ok(cli("show", key)).splitlines()
-    return dict(line.split(": ", 1) for line in lines if ": " in line and "[" not in line[:12])
+    """`lrmkb show KEY` piped (`field<TAB>value` rows, docs/output.md) as {field: value};
+    a field given on several rows (author, finding…) has its values joined by ", "."""
+    fields: dict[str, list[str]] = {}
+    for line in ok(cli("show", key)).splitlines():
+        field, value = line.split("\t")
+        fields.setdefault(field, []).append(value)
+    return {field: ", ".join(values) for field, values in fields.items()}
 
 
 # --- titles and names -------------------------------------------------------------------
@@ -74,7 +78,7 @@ def test_titles_are_the_authors_and_the_surveys_rendering_is_kept(
 ) -> None:
     fields = shown(cli, key)
     assert fields["title"] == title
-    assert fields["survey title"] == survey_title
+    assert fields["survey_title"] == survey_title
     exported = json.loads(ok(cli("export", "--key", key, "--format", "json")))["papers"][0]
     assert (exported["title"], exported["survey_title"]) == (title, survey_title)
 
@@ -92,7 +96,7 @@ def test_no_title_lowercases_an_acronym(cli) -> None:
 def test_a_title_that_needs_no_correction_shows_no_survey_title(cli) -> None:
     fields = shown(cli, "dang2025internal")
     assert fields["title"] == "Internal bias in reasoning models leads to overthinking"
-    assert "survey title" not in fields
+    assert "survey_title" not in fields
 
 
 @pytest.mark.parametrize(
@@ -109,7 +113,7 @@ def test_a_title_that_needs_no_correction_shows_no_survey_title(cli) -> None:
     ],
 )
 def test_author_names_are_corrected(cli, key, right, wrong) -> None:
-    authors = shown(cli, key)["authors"]
+    authors = shown(cli, key)["author"]
     assert right in authors
     assert wrong not in authors
 
@@ -128,8 +132,8 @@ def test_tmlr_papers_have_no_year_as_volume(cli) -> None:
 
 def test_figure_2_short_names_with_the_awesome_lists_as_other_names(cli) -> None:
     fields = shown(cli, "yao2025mousetrap")
-    assert fields["short name"] == "Harmful Prompts Decomposition Attack"
-    assert fields["also called"] == "Mousetrap"
+    assert fields["short_name"] == "Harmful Prompts Decomposition Attack"
+    assert fields["other_short_name"] == "Mousetrap"
     data = json.loads(ok(cli("show", "zhou2025hidden", "--json")))
     assert (data["short_name"], data["other_short_names"]) == (
         "Hidden Risks",
@@ -157,7 +161,7 @@ def test_findings_print_in_the_surveys_order(cli) -> None:
     ]
     assert ids(cli, "--section", "2.2.3")[0] == "2.2-claim-9"  # the survey's opening point
     lines = ok(cli("findings", "--section", "2.2.3")).splitlines()
-    assert [line.split("\t")[2] for line in lines] == ids(cli, "--section", "2.2.3")
+    assert [line.split("\t")[0] for line in lines] == ids(cli, "--section", "2.2.3")
 
 
 def test_the_whole_survey_reads_front_to_back(cli) -> None:
@@ -189,14 +193,13 @@ def test_a_finding_beyond_the_survey_says_so_everywhere(cli) -> None:
     line = next(
         line
         for line in ok(cli("findings", "--section", "3.3.3")).splitlines()
-        if "\t3.3.3-claim-2\t" in line
+        if line.startswith("3.3.3-claim-2\t")
     )
     assert line.split("\t")[-1] == "p. 5; from the paper, not the survey"
     item = next(f for f in json.loads(ok(cli("findings", "--json"))) if f["id"] == "3.3.3-claim-2")
     assert item["source"] == "paper"
-    assert "claim [3.3.3] (supports, p. 5, from the paper, not the survey):" in ok(
-        cli("show", "sinii2025steering")
-    )
+    assert "3.3.3-claim-2 supports " in shown(cli, "sinii2025steering")["finding"]
+    assert "(p. 5; from the paper, not the survey)" in shown(cli, "sinii2025steering")["finding"]
     md = ok(cli("export", "--section", "3.3.3", "--format", "md"))
     claim = next(line for line in md.splitlines() if "bias-only adaptation" in line)
     assert claim.endswith("*(From the paper, not the survey.)*")
@@ -248,12 +251,12 @@ def test_debates_list_each_disagreement_with_both_sides(cli) -> None:
         "4.1-debate-1",
         "4.2.3-claim-2",
     ]
-    boundary = {r[3]: r[4] for r in rows if r[1] == "2.1-claim-19"}
-    assert "[liu2025prorl]" in boundary["supports"]
-    assert "[yao2025debate]" in boundary["supports"]  # the debate paper takes a side
-    assert boundary["contradicts"].count("[") == 5  # the five studies of 2.1.1
-    chu = {r[3]: r[4] for r in rows if r[1] == "2.1-debate-1"}
-    assert "Chu et al., 2025 [chu2025sft]" in chu["contradicts"]
+    boundary = {r[3]: r[4].split(" ") for r in rows if r[1] == "2.1-claim-19"}
+    assert "liu2025prorl" in boundary["supports"]
+    assert "yao2025debate" in boundary["supports"]  # the debate paper takes a side
+    assert len(boundary["contradicts"]) == 5  # the five studies of 2.1.1
+    chu = {r[3]: r[4].split(" ") for r in rows if r[1] == "2.1-debate-1"}
+    assert "chu2025sft" in chu["contradicts"]
     assert {r[3] for r in rows if r[1] == "3.2.2-claim-1"} == {
         "supports",
         "contradicts",
@@ -270,7 +273,8 @@ def test_debates_json_and_filters(cli) -> None:
     hallucination = json.loads(ok(cli("debates", "--section", "4.1", "--json")))
     assert [d["id"] for d in hallucination] == ["4.1-debate-1"]
     assert [p["key"] for p in hallucination[0]["sides"]["contradicts"]] == ["yao2025reasoning"]
-    assert ok(cli("debates", "--section", "4.4")) == "no debates\n"
+    none = cli("debates", "--section", "4.4")
+    assert (none.exit_code, none.stdout, none.stderr) == (0, "", "no debates\n")
     assert ok(cli("debates", "--section", "4.4", "--json")) == "[]\n"
     unknown = cli("debates", "--section", "9.9")
     assert unknown.exit_code == 1
@@ -281,13 +285,15 @@ def test_debates_show_up_in_findings_and_show(cli) -> None:
     line = next(
         line
         for line in ok(cli("findings", "--section", "4.1.1")).splitlines()
-        if "4.1-debate-1" in line
+        if line.startswith("4.1-debate-1\t")
     )
-    assert "contradicts: Yao et al., 2025c [yao2025reasoning]" in line
+    assert line.split("\t")[5] == "yao2025reasoning"  # the contradicts column
     assert line.endswith("debate: Do models with a complete SFT+RL pipeline hallucinate more?")
-    assert (
-        "claim [4.1.1] (contradicts, p. 6, debate: Do models with a complete SFT+RL pipeline "
-        "hallucinate more?):" in ok(cli("show", "yao2025reasoning"))
+    rows = [line.split("\t") for line in ok(cli("show", "yao2025reasoning")).splitlines()]
+    finding = next(v for f, v in rows if f == "finding" and v.startswith("4.1-debate-1 "))
+    assert finding.startswith("4.1-debate-1 contradicts ")
+    assert finding.endswith(
+        "(p. 6; debate: Do models with a complete SFT+RL pipeline hallucinate more?)"
     )
 
 
@@ -317,11 +323,11 @@ def test_debates_piped_from_a_real_process_are_stable(db_file: Path) -> None:
 
 
 def test_each_paper_says_where_it_is_in_the_survey(cli) -> None:
-    assert shown(cli, "chen2024think")["in the survey"] == "entry 12 of its references, p. 10"
-    assert shown(cli, "zhu2025large")["in the survey"] == "entry 128 of its references, p. 15"
+    assert shown(cli, "chen2024think")["in_survey"] == "entry 12 of its references, p. 10"
+    assert shown(cli, "zhu2025large")["in_survey"] == "entry 128 of its references, p. 15"
     survey = shown(cli, "hu2026mechanistic")
-    assert survey["in the survey"] == "this is the survey lrmkb is built from"
-    assert "sections" not in survey  # not a paper cited in the introduction
+    assert survey["in_survey"] == "this is the survey lrmkb is built from"
+    assert "section" not in survey  # not a paper cited in the introduction
 
 
 def test_the_survey_itself_is_not_cited_in_the_introduction(cli) -> None:
@@ -354,10 +360,14 @@ def test_nodes_carry_the_surveys_headings_and_pages(cli) -> None:
     assert tree["3.1.1"]["title"] == tree["3.1.1"]["figure_heading"]
     assert all(n["survey_page"] for n in tree.values())
     lines = ok(cli("tree")).splitlines()
-    assert "    4.3.1 Thinking more does not necessarily lead to better reasoning (7)" in lines
-    assert "    4.4.1 LRMs are not safer than base models (4)" in lines
     assert (
-        "    2.2.3 Exploitation v.s. exploration: how to make RL stable and effective? (3)" in lines
+        "4.3.1\t4.3\tquestion\t2\t7\tThinking more does not necessarily lead to better reasoning"
+        in lines
+    )
+    assert "4.4.1\t4.4\tquestion\t2\t4\tLRMs are not safer than base models" in lines
+    assert (
+        "2.2.3\t2.2\tquestion\t2\t3\tExploitation v.s. exploration: how to make RL stable and effective?"
+        in lines
     )
 
 
@@ -433,7 +443,7 @@ def test_seeds_pass_the_awesome_list_title_check(tmp_path: Path) -> None:
     awesome = SURVEY_DIR / "awesome-list-README.md"
     result = CliRunner().invoke(
         app,
-        ["--db", str(BUNDLED_DB), "db", "check", "--seeds", str(SEEDS), "--awesome", str(awesome)],
+        ["--db", str(BUNDLED_DB), "dev", "check", "--seeds", str(SEEDS), "--awesome", str(awesome)],
     )
     assert result.exit_code == 0, result.stdout
 

@@ -35,7 +35,7 @@ R1_FIXED = "DeepSeek-R1 Thoughtology: Let's <think> About LLM Reasoning"
 
 def build(cli, seeds: Path, out: Path) -> str:
     """Build a release from `seeds` at `out`; its release name."""
-    result = cli("db", "build", "--seeds", str(seeds), "--output", str(out), db=None)
+    result = cli("dev", "build", "--seeds", str(seeds), "--output", str(out), db=None)
     assert result.exit_code == 0, result.stderr
     return json.loads(cli("stats", "--json", db=out).stdout)["survey_release"]["release"]
 
@@ -127,25 +127,26 @@ def test_a_new_release_arrives_and_the_users_work_stays(
     assert snapshot(db_file) == before
     result = cli("db", "update", "--from", str(release))
     assert result.exit_code == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert lines[0] == f"updating from survey release {held} to {new}"
-    assert "add zz2026new" in lines
-    assert "update marjanovic2025deepseekr1: title" in lines
-    assert "update yue2025rl: note" in lines
-    assert "refile hassid2025dont: +4.3.2 -4.3.1" in lines
-    conflict = next(line for line in lines if line.startswith("conflict: "))
+    lines = result.stdout.splitlines()  # action, key, detail (docs/output.md)
+    assert "added\tzz2026new\t" in lines
+    assert "updated\tmarjanovic2025deepseekr1\ttitle" in lines
+    assert "updated\tyue2025rl\tnote" in lines
+    assert "refiled\thassid2025dont\t+4.3.2 -4.3.1" in lines
+    conflict = next(line for line in lines if line.startswith("conflict\t"))
     assert conflict.startswith(
-        "conflict: chen2024think title — yours kept: “My own title for Chen” (edited by "
+        "conflict\tchen2024think\ttitle: yours kept “My own title for Chen” (edited by "
     )
     assert conflict.endswith(f"the release has “{CHEN_FIXED}”")
-    assert "kept removed: ward2025rank1 (you removed it)" in lines
-    assert "sections: 1 changed" in lines
-    assert "findings: 1 changed" in lines
-    assert lines[-1] == (
+    assert "kept-removed\tward2025rank1\tyou removed it" in lines
+    assert result.stderr.splitlines() == [  # for the person: where from, how much, where now
+        f"updating from survey release {held} to {new}",
+        "sections: 1 changed",
+        "findings: 1 changed",
         f"now at survey release {new}: 1 added, 2 updated, 1 conflict (yours kept); "
-        "your tags, notes and own papers are untouched"
-    )
-    assert [line.replace("would ", "") for line in dry.stdout.splitlines()[1:-1]] == lines[1:-1]
+        "your tags, notes and own papers are untouched",
+    ]
+    assert dry.stdout.splitlines() == lines  # a dry run reports what the run then did
+    assert dry.stderr.startswith("dry run: nothing was written\nwould update from survey release")
 
     # the user's work
     assert (
@@ -181,10 +182,10 @@ def test_a_new_release_arrives_and_the_users_work_stays(
     assert [(e["field"], e["old"], e["new"], e["via"], e["who"]) for e in edits] == [
         ("title", R1_TITLE, R1_FIXED, "update", f"survey {new}")
     ]
-    assert f"survey release\t{new} (built 2026-01-28, applied " in cli("stats").stdout
+    assert f"survey\trelease\t\t{new} (built 2026-01-28, applied " in cli("stats").stdout
     assert cli("db", "check").exit_code == 0
     again = cli("db", "update", "--from", str(release))
-    assert again.stdout == f"already at survey release {new}; nothing to do\n"
+    assert (again.stdout, again.stderr) == ("", f"already at survey release {new}; nothing to do\n")
 
 
 def test_json_report(cli, db_file: Path, release: Path, seeds_copy: Path) -> None:
@@ -217,8 +218,7 @@ def test_an_edit_survives_every_later_update(
     build(cli, seeds_copy, second)
     result = cli("db", "update", "--from", str(second))
     assert (
-        "conflict: marjanovic2025deepseekr1 short_name — yours kept: “Thoughtology”"
-        in result.stdout
+        "conflict\tmarjanovic2025deepseekr1\tshort_name: yours kept “Thoughtology”" in result.stdout
     )
     assert (
         value(db_file, "SELECT short_name FROM paper WHERE key = 'marjanovic2025deepseekr1'")
@@ -245,7 +245,7 @@ def test_the_users_copy_of_a_paper_the_release_adds_is_merged(
     assert cli("tag", "zee2026platypus", "mine").exit_code == 0
     build(cli, seeds_copy, release)
     result = cli("db", "update", "--from", str(release))
-    assert "merge the release's zz2026new into your zee2026platypus" in result.stdout
+    assert "merged\tzee2026platypus\tthe release's zz2026new" in result.stdout.splitlines()
     assert value(db_file, "SELECT count(*) FROM paper WHERE arxiv_id = '2601.00001'") == 1
     shown = json.loads(cli("show", "zz2026new", "--json").stdout)
     assert (shown["key"], shown["source"], shown["abstract"], shown["tags"]) == (
@@ -255,7 +255,7 @@ def test_the_users_copy_of_a_paper_the_release_adds_is_merged(
         ["mine"],
     )
     assert shown["authors"] == ["Zed Zee"]  # the user's value kept …
-    assert "conflict: zee2026platypus authors" in result.stdout  # … and the difference said
+    assert "conflict\tzee2026platypus\tauthors: " in result.stdout  # … and the difference said
     assert sections(db_file, "zee2026platypus") == ["4.3"]
     assert cli("db", "check").exit_code == 0
 
@@ -265,7 +265,7 @@ def test_an_empty_database_receives_the_whole_survey(cli, tmp_path: Path) -> Non
     assert cli("db", "init", db=empty).exit_code == 0
     result = cli("db", "update", "--from", str(BUNDLED_DB), db=empty)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[0].startswith("updating from survey release (none recorded)")
+    assert result.stderr.startswith("updating from survey release (none recorded)")
     stats = json.loads(cli("stats", "--json", db=empty).stdout)
     survey = json.loads(cli("stats", "--json", db=BUNDLED_DB).stdout)
     counts = ("papers", "nodes", "findings", "papers_per_section", "survey_release")
@@ -300,7 +300,8 @@ def test_a_database_from_before_releases_were_recorded(
 
 def test_the_bundled_release_is_already_in_a_fresh_copy(cli) -> None:
     held = json.loads(cli("stats", "--json").stdout)["survey_release"]["release"]
-    assert cli("db", "update").stdout == f"already at survey release {held}; nothing to do\n"
+    done = cli("db", "update")
+    assert (done.stdout, done.stderr) == ("", f"already at survey release {held}; nothing to do\n")
 
 
 @pytest.mark.parametrize("what", ["text", "not a release", "older"])
@@ -341,13 +342,13 @@ def test_a_release_key_the_user_already_uses_for_another_paper(
     )
     build(cli, seeds_copy, release)
     result = cli("db", "update", "--from", str(release))
-    assert "add zz2026newa" in result.stdout.splitlines()
+    assert "added\tzz2026newa\t" in result.stdout.splitlines()
     assert value(db_file, "SELECT title FROM paper WHERE key = 'zz2026new'") == "Mine"
     assert value(db_file, "SELECT arxiv_id FROM paper WHERE key = 'zz2026newa'") == "2601.00001"
     assert sections(db_file, "zz2026newa") == ["4.3"]
     claim = json.loads(cli("findings", "--section", "4.3", "--json").stdout)[0]
     assert [p["key"] for p in claim["papers"]] == ["chen2024think", "sui2025stop", "zz2026newa"]
-    assert "conflict: " not in result.stdout
+    assert "conflict\t" not in result.stdout
 
 
 def test_an_update_that_fails_half_way_writes_nothing(

@@ -1,6 +1,6 @@
 """`lrmkb db check`: is the database sound, is the search index in step with the tables,
-do the rows keep lrmkb's invariants, and (optionally) are the seeds valid and is the
-bundled database built from them.
+do the rows keep lrmkb's invariants; and for `lrmkb dev check` (maintainers), are the seeds
+valid and is the bundled database built from them.
 
 Each check returns plain problem strings; none of them writes to the database."""
 
@@ -79,8 +79,8 @@ def check_database(
 ) -> dict[str, Any]:
     """Run every check; `problems` holds `{"check", "problem"}` items, empty when all is well.
     A big library is checked on a `Sample` of its papers (`sampled`: how many) unless
-    `full`. The checkout's own `data/survey.db` is also checked against the `seeds/`
-    beside it."""
+    `full`. Given `seeds`, they are validated too (against the survey's text, given
+    `survey`), and the bundled `data/survey.db` must be exactly what they build."""
     path = db.path
     checks: dict[str, Check] = {
         "integrity": integrity_problems,
@@ -104,12 +104,10 @@ def check_database(
 
     for name, check in checks.items():
         run(name, functools.partial(check, db, sample))
-    bundled = _is_bundled(path)
-    seeds = seeds or (_checkout_seeds() if bundled else None)
     if seeds is not None:
         report["seeds"] = str(seeds)
         run("seeds", lambda: seed_problems(seeds, survey, awesome))
-        if bundled and not report["problems"]:
+        if _is_bundled(path) and not report["problems"]:
             run("build", lambda: build_problems(path, seeds))
     return report
 
@@ -450,12 +448,6 @@ def dump_lines(db: sqlite3.Connection) -> Iterator[str]:
 
 def _is_bundled(path: Path) -> bool:
     return path.resolve() == bundled_db_path().resolve()
-
-
-def _checkout_seeds() -> Path | None:
-    """`seeds/` next to `data/` when lrmkb runs from a checkout (not from a wheel)."""
-    seeds = bundled_db_path().parents[1] / "seeds"
-    return seeds if (seeds / "papers.bib").is_file() else None
 
 
 def reindex(db: Database) -> None:

@@ -479,6 +479,16 @@ def survey_release(db: sqlite3.Connection) -> dict[str, str] | None:
     return dict(row) if row else None
 
 
+def check_tags(db: sqlite3.Connection, names: Iterable[str]) -> None:
+    """A selection by a tag no paper has is a typo, not an empty result (docs/output.md):
+    raises NotFound naming the tags there are. Tags are stored in lower case."""
+    known = [t["tag"] for t in tags(db)]
+    for name in names:
+        if name.lower() not in known:
+            hint = f"known tags: {', '.join(known)}" if known else "no paper has tags yet"
+            raise NotFound(f"no tag {name!r}", hint)
+
+
 def stats(db: sqlite3.Connection) -> dict[str, Any]:
     """Counts a curator checks: totals, papers per section and per year."""
 

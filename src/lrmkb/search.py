@@ -312,7 +312,7 @@ def search(
     start, id, DOI, title or a short name nothing else uses), and
     the results are those papers, their topics and the findings that cite them.
     Raises BadInput for a query with nothing to search for (or malformed: see
-    `query.parse`) and NotFound for an unknown section."""
+    `query.parse`) and NotFound for an unknown section or tag."""
     from .ranking import allowed_papers, lead, rank
 
     text = clean(text)
@@ -321,6 +321,10 @@ def search(
     query = parse(rest)
     query.sections += list(sections)
     query.tags += [t.lower() for t in tags]
+    if query.tags or query.not_tags:  # as `export --tag`: a tag no paper has is a typo
+        from .queries import check_tags
+
+        check_tags(db, [*query.tags, *query.not_tags])
     if not named and not query.groups() and not query.has_filters():
         if query.exclude:
             raise BadInput(f"{text!r} only excludes words", "add a word or a filter to search for")

@@ -98,7 +98,13 @@ def _fresh_copy(path: Path) -> Path:
         raise DatabaseProblem(
             f"the bundled survey database is missing ({source})", "reinstall lrmkb or run make db"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # e.g. XDG_DATA_HOME names a place no one can write
+        raise DatabaseProblem(
+            f"cannot create the folder {path.parent} for the database: {exc.strerror}",
+            "pass --db PATH (or set LRMKB_DB) to a database in a writable place",
+        ) from exc
     _check_writable(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     shutil.copyfile(source, tmp)
@@ -130,9 +136,10 @@ def _check_file(path: Path, create: bool) -> None:
         ) from exc
     if header != SQLITE_MAGIC and (header or not create):
         what = "is an empty file" if not header else "is not an SQLite file"
-        raise DatabaseProblem(
+        raise DatabaseProblem(  # never advise deleting it: it may be anything of the user's
             f"{path} {what}, not an lrmkb database",
-            "pass the path of one with --db, or remove it and run `lrmkb --db PATH db init`",
+            "pass the path of an lrmkb database with --db "
+            "(`lrmkb --db NEW.db db init` creates an empty one)",
         )
 
 
@@ -348,4 +355,9 @@ def database_problem(exc: sqlite3.Error, path: str | os.PathLike[str] | None) ->
 
 
 def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The time lrmkb writes into records (added, updated, edited), UTC, to the second.
+    `SOURCE_DATE_EPOCH` (reproducible-builds.org's variable), when set to a number of
+    seconds, fixes it: the docs' examples are made that way, so they read the same each run."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -226,7 +226,7 @@ def _open_release(path: Path) -> sqlite3.Connection:
     from .migrations import SCHEMA_VERSION
 
     if not path.is_file():
-        raise BadInput(f"no survey release at {path}", "build one with `lrmkb db build`")
+        raise BadInput(f"no survey release at {path}", "build one with `lrmkb dev build`")
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     db.row_factory = sqlite3.Row
     try:
@@ -240,7 +240,7 @@ def _open_release(path: Path) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         db.close()
         raise BadInput(
-            f"{path} is not a survey release ({exc})", "pass a database built by `lrmkb db build`"
+            f"{path} is not a survey release ({exc})", "pass a database built by `lrmkb dev build`"
         ) from exc
     if version != SCHEMA_VERSION or not named:
         db.close()
@@ -251,7 +251,7 @@ def _open_release(path: Path) -> sqlite3.Connection:
                 if version == SCHEMA_VERSION
                 else f", not {SCHEMA_VERSION})"
             ),
-            "build it with this lrmkb: `lrmkb db build --seeds DIR --output FILE`",
+            "build it with this lrmkb: `lrmkb dev build --seeds DIR --output FILE`",
         )
     return db
 

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from . import complete, output
-from .core import JsonOpt, app, database
+from .core import JsonLinesOpt, JsonOpt, app, database
 from .params import KeyArg, sections_option, tags_option
+
+LIST_COLUMNS = ("key", "year", "source", "sections", "tags", "short_name", "title")
 
 
 @app.command("list")
@@ -56,10 +58,11 @@ def list_(
         int | None, typer.Option("--limit", min=1, metavar="N", help="At most N papers.")
     ] = None,
     as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
 ) -> None:
     """List papers, with the total. Filters of one kind are alternatives, filters of
-    different kinds all apply. Piped, prints tab-separated lines (key, year, source,
-    sections, tags, title) after a header, and the total on stderr.
+    different kinds all apply. Piped: one row per paper — key, year, source, sections,
+    tags, short name, title — and the total on stderr.
 
     \b
     Examples:
@@ -69,6 +72,7 @@ def list_(
     """
     from ..listing import SORTS, Filters, check_source, list_papers, parse_since, parse_years
 
+    output.check_modes(as_json, json_lines)
     if sort not in SORTS:
         raise typer.BadParameter(f"use one of {', '.join(SORTS)}", param_hint="--sort")
     filters = Filters(
@@ -82,55 +86,37 @@ def list_(
     if as_json:
         output.emit_json(result)
         return
-    _render(result)
-
-
-def _render(result: dict[str, Any]) -> None:
     papers, total = result["papers"], result["total"]
-    summary = (
-        f"{total} paper{'s' if total != 1 else ''}"
-        if len(papers) == total
-        else f"showing {len(papers)} of {total} papers"
-    )
-    if not output.is_terminal():
-        output.plain("key\tyear\tsource\tsections\ttags\ttitle")
-        for p in papers:
-            output.plain(
-                "\t".join(
-                    [
-                        p["key"],
-                        str(p["year"] or ""),
-                        p["source"],
-                        " ".join(p["sections"]),
-                        " ".join(p["tags"]),
-                        _one_line(p["title"]),
-                    ]
-                )
-            )
-        output.stderr.print(summary, markup=False)
-        return
     from .render import render_rows
 
-    render_rows(
-        ["key", "year", "paper", "sections", "tags"],
-        [
+    def on_terminal() -> None:
+        render_rows(
+            ["key", "year", "paper", "sections", "tags"],
             [
-                p["key"],
-                p["year"],
-                f"{p['short_name']}: {p['title']}" if p["short_name"] else p["title"],
-                " ".join(p["sections"]),
-                " ".join(p["tags"]),
-            ]
-            for p in papers
-        ],
+                [
+                    p["key"],
+                    p["year"],
+                    f"{p['short_name']}: {p['title']}" if p["short_name"] else p["title"],
+                    " ".join(p["sections"]),
+                    " ".join(p["tags"]),
+                ]
+                for p in papers
+            ],
+        )
+
+    output.table(
+        LIST_COLUMNS,
+        [[p[c] for c in LIST_COLUMNS] for p in papers],
+        json_lines=json_lines,
+        rich=on_terminal,
         empty="no papers match",
     )
-    output.stdout.print(summary, markup=False, style="dim")
-
-
-def _one_line(text: str) -> str:
-    """A field on one TSV line: tabs and line breaks would start new columns or rows."""
-    return " ".join(text.split())
+    if papers:
+        output.notice(
+            f"{total} paper{'s' if total != 1 else ''}"
+            if len(papers) == total
+            else f"showing {len(papers)} of {total} papers"
+        )
 
 
 @app.command("open")
@@ -145,11 +131,12 @@ def open_(
     print_: Annotated[
         bool, typer.Option("--print", help="Print the link instead of opening it.")
     ] = False,
+    json_lines: JsonLinesOpt = False,
 ) -> None:
     """Open a paper's link in your web browser (the desktop's default, or $BROWSER).
 
     Without a choice: the arXiv page, else the DOI, else the web page. `lrmkb show KEY`
-    lists every link a paper has.
+    lists every link a paper has. --print (or --json-lines) prints the link instead.
 
     \b
     Examples:
@@ -167,8 +154,8 @@ def open_(
     if len(chosen) > 1:
         raise typer.BadParameter("choose one link", param_hint="--" + " / --".join(chosen))
     address = link(paper_dict(find_paper(database(ctx), key)), chosen[0] if chosen else None)
-    if print_:
-        output.plain(address)
+    if print_ or json_lines:
+        output.table(("url",), [[address]], json_lines=json_lines)
         return
     import webbrowser
 
@@ -179,4 +166,4 @@ def open_(
             f"no web browser could be started for {address}",
             "set $BROWSER, or print the link with --print",
         )
-    output.plain(f"opened {address}")
+    output.notice(f"opened {address}")

@@ -151,26 +151,80 @@ def _debug_traceback(run: Invocation | None) -> None:
         traceback.print_exc()
 
 
+class Argument(typer.core.TyperArgument):
+    """An argument shown in help as people write it — `QUERY...`, `KEY`, `[TOPIC]` —
+    instead of Typer 0.29's `{QUERY}...` in the usage line and `QUERY <list[str]>` in the
+    list (Typer has no per-parameter class option, so `ReadableArguments` swaps it in)."""
+
+    def display_type_rich(self, ctx: typer._click.core.Context) -> str | None:
+        return None
+
+    def _rich_display_name(self) -> str:
+        return self.display_name_raw + ("..." if self.nargs != 1 else "")
+
+    def _usage_display_name(self) -> str:
+        name = self._rich_display_name()
+        return name if self.required else f"[{name}]"
+
+
+class ReadableArguments:
+    """Mixed into every command class: its arguments become `Argument`s."""
+
+    params: list[Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if type(param) is typer.core.TyperArgument:
+                param.__class__ = Argument
+
+
 class Typer(typer.Typer):
-    """A Typer whose commands are all `guarded`."""
+    """A Typer whose commands are all `guarded` and show their arguments readably."""
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+        base = kwargs.pop("cls", None) or typer.core.TyperCommand
+        kwargs["cls"] = type(base.__name__, (ReadableArguments, base), {})
         register = super().command(*args, **kwargs)
         return lambda fn: register(guarded(fn))
 
 
 app = Typer(
     help="A knowledge base of research on the mechanisms of large reasoning models: "
-    "papers, findings and the survey's taxonomy. Search it, cite from it, grow it.",
+    "papers, findings and the survey's taxonomy. Search it, cite from it, grow it.\n\n"
+    "\b\nExamples:\n  lrmkb search overthinking\n  lrmkb show arXiv:2505.22148\n"
+    "  lrmkb export --section 4.3 --format bib -o overthinking.bib\n"
+    "  lrmkb docs          (the documentation, from any installed copy)",
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-db_app = Typer(help="Where the database lives; build, check and reset it.", no_args_is_help=True)
+db_app = Typer(
+    help="Where the database lives; check and reset it.\n\nExample: lrmkb db path",
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
+dev_app = Typer(
+    help="Maintainer tools for a checkout of lrmkb's repository: build and check the survey "
+    "database from seeds/ (`make db`, `make check`).\n\nExample: lrmkb dev build",
+    no_args_is_help=True,
+)
+app.add_typer(dev_app, name="dev", hidden=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON alone on stdout.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document alone on stdout.")]
+JsonLinesOpt = Annotated[
+    bool, typer.Option("--json-lines", help="Print one JSON object per row (NDJSON).")
+]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from ..about import version_line
+        from . import output
+
+        output.plain(version_line())
+        raise typer.Exit()
 
 
 @app.callback()
@@ -186,6 +240,15 @@ def main(
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version, the database schema and the survey data, and exit.",
+        ),
+    ] = False,
 ) -> None:
     from ..store import resolve_db_path
 

@@ -10,8 +10,14 @@ import typer
 
 from ..errors import LrmkbError
 from . import output
-from .core import JsonOpt, app, database
+from .core import JsonLinesOpt, JsonOpt, app, database
 from .params import DryRunOpt, KeyArg, KeysArg, sections_option
+
+EDIT_COLUMNS = ("key", "field", "old", "new")
+RM_COLUMNS = ("key", "title", "sections", "findings", "tags", "aliases", "edits")
+RENAME_COLUMNS = ("old", "new")
+NOTE_COLUMNS = ("key", "action")
+FILE_COLUMNS = ("key", "filed", "unfiled", "sections")
 
 
 @app.command()
@@ -37,6 +43,7 @@ def edit(
     ] = None,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
 ) -> None:
     """Correct a paper's fields — survey papers too — and show the change.
 
@@ -44,7 +51,8 @@ def edit(
     a new survey release never reverts your correction. Fields: the BibTeX names
     (author, title, year, journal/booktitle, eprint, doi, url, code, shortname,
     abstract…) or lrmkb's own (short_name, code_url, arxiv_id…). Values are plain
-    Unicode; author is `First Last and First Last [and others]`.
+    Unicode; author is `First Last and First Last [and others]`. Piped: one row per
+    changed field — key, field, old, new.
 
     \b
     Examples:
@@ -54,6 +62,7 @@ def edit(
     """
     from ..editing import edit_entry, edit_fields, editor_entry
 
+    output.check_modes(as_json, json_lines)
     if assignments and from_file:
         raise typer.BadParameter("give FIELD=VALUE or --from, not both", param_hint="--from")
     if assignments:
@@ -68,7 +77,8 @@ def edit(
             edited = edit_text(original, suffix=".bib", name=paper_key)
             original_or_none = original
             if edited == original:
-                _say(as_json, {"key": paper_key, "dry_run": dry_run, "changes": [], "diff": []})
+                nothing = {"key": paper_key, "dry_run": dry_run, "changes": [], "diff": []}
+                _say(as_json, json_lines, nothing)
                 return
         try:
             result = edit_entry(
@@ -90,23 +100,43 @@ def edit(
                     )
                 )
             raise
-    _say(as_json, result)
+    _say(as_json, json_lines, result)
 
 
-def _say(as_json: bool, result: dict[str, Any]) -> None:
+def _say(as_json: bool, json_lines: bool, result: dict[str, Any]) -> None:
+    """An edit: the changed fields as rows; on a terminal, the entry's diff."""
     if as_json:
         output.emit_json(result)
         return
-    if not result["changes"]:
-        output.plain(f"nothing changed in {result['key']}")
-        return
-    verb = "would edit" if result["dry_run"] else "edited"
-    output.plain(f"{verb} {result['key']}:")
-    for line in result["diff"]:
-        if line["field"] == "@type":
-            output.plain(f"{line['mark']} @{line['text']}")
-        else:
-            output.plain(f"{line['mark']} {line['field']} = {{{line['text']}}}")
+    if result["dry_run"]:
+        output.notice("dry run: nothing was written")
+
+    def on_terminal() -> None:
+        verb = "would edit" if result["dry_run"] else "edited"
+        output.stdout.print(f"{verb} {result['key']}:", markup=False)
+        for line in result["diff"]:
+            text = (
+                f"@{line['text']}"
+                if line["field"] == "@type"
+                else f"{line['field']} = {{{line['text']}}}"
+            )
+            output.stdout.print(f"{line['mark']} {text}", markup=False)
+
+    output.table(
+        EDIT_COLUMNS,
+        [
+            [result["key"], c["field"], _value(c["old"]), _value(c["new"])]
+            for c in result["changes"]
+        ],
+        json_lines=json_lines,
+        rich=on_terminal,
+        empty=f"nothing changed in {result['key']}",
+    )
+
+
+def _value(value: Any) -> Any:
+    """A field's value in an `edit` row: a list of names as BibTeX writes it (`A and B`)."""
+    return " and ".join(map(str, value)) if isinstance(value, list) else value
 
 
 @app.command("rm")
@@ -116,33 +146,68 @@ def rm(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
 ) -> None:
     """Remove papers, with their filings, finding links, tags, notes, aliases and edit log.
 
     Asks first (--yes does not); an unknown key removes nothing. A survey paper you
-    remove stays removed when `lrmkb db update` brings a new survey release.
+    remove stays removed when `lrmkb db update` brings a new survey release. Piped: one
+    row per paper removed — key, title, sections, findings citing it, tags, aliases,
+    logged edits.
 
     Example: lrmkb rm lee2025copy --dry-run
     """
+    from ..errors import UsageError
     from ..papers import remove
 
+    output.check_modes(as_json, json_lines)
     if not (yes or dry_run):
         preview = remove(database(ctx), keys, dry_run=True)
         if not sys.stdin.isatty():
-            raise typer.BadParameter("pass --yes to remove without a prompt", param_hint="--yes")
+            raise UsageError(
+                "not removing anything without confirmation (no terminal to ask on)",
+                "pass --yes to remove, or --dry-run to see what would go",
+            )
         for item in preview["removed"]:
-            output.plain(_removed_line("would remove", item))
+            output.notice(_removed_line("would remove", item))
         count = len(preview["removed"])
-        typer.confirm(f"Remove {count} paper{'s' if count != 1 else ''}?", abort=True)
+        if not output.confirm(f"Remove {count} paper{'s' if count != 1 else ''}?"):
+            raise typer.Abort
     result = remove(database(ctx, write=not dry_run), keys, dry_run=dry_run)
     if as_json:
         output.emit_json(result)
         return
     verb = "would remove" if dry_run else "removed"
-    for item in result["removed"]:
-        output.plain(_removed_line(verb, item))
+    if dry_run:
+        output.notice("dry run: nothing was written")
+    removed = result["removed"]
+
+    def on_terminal() -> None:
+        for item in removed:
+            output.stdout.print(_removed_line(verb, item), markup=False)
+
+    output.table(
+        RM_COLUMNS,
+        [_removed_row(i) for i in removed],
+        json_lines=json_lines,
+        rich=on_terminal,
+    )
     if result["orphaned_findings"]:
-        output.plain("findings now citing no paper: " + ", ".join(result["orphaned_findings"]))
+        output.notice("findings now citing no paper: " + ", ".join(result["orphaned_findings"]))
+
+
+def _removed_row(item: dict[str, Any]) -> list[Any]:
+    """One piped `rm` row, in RM_COLUMNS order (the findings counted)."""
+    findings = len(item["findings"])
+    return [
+        item["key"],
+        item["title"],
+        item["sections"],
+        findings,
+        item["tags"],
+        item["aliases"],
+        item["edits"],
+    ]
 
 
 def _removed_line(verb: str, item: dict[str, Any]) -> str:
@@ -172,6 +237,7 @@ def rename(
     new_key: Annotated[str, typer.Argument(metavar="NEWKEY", help="The new citation key.")],
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
 ) -> None:
     """Give a paper a new citation key. The old key stays an alias: `show`, `export
     --key`, `tag` and every other command still find the paper by it.
@@ -180,12 +246,21 @@ def rename(
     """
     from ..papers import rename as run
 
+    output.check_modes(as_json, json_lines)
     result = run(database(ctx, write=not dry_run), key, new_key, dry_run=dry_run)
     if as_json:
         output.emit_json(result)
         return
     verb = "would rename" if dry_run else "renamed"
-    output.plain(f"{verb} {result['old']} → {result['new']} ({result['old']} stays an alias of it)")
+    said = f"{verb} {result['old']} → {result['new']} ({result['old']} stays an alias of it)"
+    if dry_run:
+        output.notice("dry run: nothing was written")
+    output.table(
+        RENAME_COLUMNS,
+        [[result["old"], result["new"]]],
+        json_lines=json_lines,
+        rich=lambda: output.stdout.print(said, markup=False),
+    )
 
 
 @app.command()
@@ -201,6 +276,7 @@ def note(
     remove: Annotated[bool, typer.Option("--remove", help="Delete the note.")] = False,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
 ) -> None:
     """Write notes on a paper, in Markdown: in $EDITOR, or a paragraph at a time with --add.
 
@@ -215,6 +291,7 @@ def note(
     from ..notes import note_of, set_note
     from ..queries import find_paper
 
+    output.check_modes(as_json, json_lines)
     if add is not None and remove:
         raise typer.BadParameter("--add and --remove do not go together", param_hint="--add")
     if add is not None:
@@ -241,7 +318,14 @@ def note(
         "unchanged": "no change to the note on",
     }[result["action"]]
     prefix = "would have " if dry_run and result["action"] != "unchanged" else ""
-    output.plain(f"{prefix}{what} {result['key']}")
+    if dry_run:
+        output.notice("dry run: nothing was written")
+    output.table(
+        NOTE_COLUMNS,
+        [[result["key"], result["action"]]],
+        json_lines=json_lines,
+        rich=lambda: output.stdout.print(f"{prefix}{what} {result['key']}", markup=False),
+    )
 
 
 @app.command("file")
@@ -260,6 +344,7 @@ def file_(
     ] = False,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
 ) -> None:
     """File papers under the survey's sections and questions, move them, or unfile them.
 
@@ -272,6 +357,7 @@ def file_(
     """
     from ..filing import file_papers
 
+    output.check_modes(as_json, json_lines)
     result = file_papers(
         database(ctx, write=not dry_run), keys, section, remove=remove, move=move, dry_run=dry_run
     )
@@ -279,11 +365,25 @@ def file_(
         output.emit_json(result)
         return
     would = "would be " if dry_run else ""
-    for paper in result["papers"]:
-        changes = []
-        if paper["filed"]:
-            changes.append(f"{would}filed under {' '.join(paper['filed'])}")
-        if paper["unfiled"]:
-            changes.append(f"{would}unfiled from {' '.join(paper['unfiled'])}")
-        now = " ".join(paper["sections"]) or "no section"
-        output.plain(f"{paper['key']}: {'; '.join(changes) or 'nothing to change'} (in {now})")
+
+    def on_terminal() -> None:
+        for paper in result["papers"]:
+            changes = []
+            if paper["filed"]:
+                changes.append(f"{would}filed under {' '.join(paper['filed'])}")
+            if paper["unfiled"]:
+                changes.append(f"{would}unfiled from {' '.join(paper['unfiled'])}")
+            now = " ".join(paper["sections"]) or "no section"
+            output.stdout.print(
+                f"{paper['key']}: {'; '.join(changes) or 'nothing to change'} (in {now})",
+                markup=False,
+            )
+
+    if dry_run:
+        output.notice("dry run: nothing was written")
+    output.table(
+        FILE_COLUMNS,
+        [[p["key"], p["filed"], p["unfiled"], p["sections"]] for p in result["papers"]],
+        json_lines=json_lines,
+        rich=on_terminal,
+    )

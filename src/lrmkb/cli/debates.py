@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from . import output
-from .core import JsonOpt, app, database
+from .core import JsonLinesOpt, JsonOpt, app, database
 
 if TYPE_CHECKING:
     from ..queries import Debate
 
 SIDE_LABELS = {"supports": "yes", "contradicts": "no", "mentions": "bridging"}
+DEBATES_COLUMNS = ("node", "id", "question", "side", "papers")
 
 
 @app.command()
@@ -23,36 +24,39 @@ def debates(
         typer.Option("--section", metavar="CODE", help="Section or question code, e.g. 2.1."),
     ] = None,
     as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
 ) -> None:
     """Each question the survey's studies disagree on, with the papers on each side.
 
-    Piped, one line per side: section, finding id, question, side (supports = yes,
-    contradicts = no, mentions = bridging), the papers — in the survey's order.
+    Piped, one row per side: section, finding id, question, side (supports = yes,
+    contradicts = no, mentions = bridging), the citation keys — in the survey's order.
 
     Example: lrmkb debates --section 2.1
     """
     from ..queries import debates as run
 
+    output.check_modes(as_json, json_lines)
     items = run(database(ctx), section or ())
     if as_json:
         output.emit_json(items)
         return
-    render_debates(items)
+    rows = [
+        [item["node"], item["id"], item["question"], side, [p["key"] for p in papers]]
+        for item in items
+        for side, papers in item["sides"].items()
+        if papers
+    ]
+    output.table(
+        DEBATES_COLUMNS,
+        rows,
+        json_lines=json_lines,
+        rich=lambda: render_debates(items),
+        empty="no debates",
+    )
 
 
 def render_debates(items: list[Debate]) -> None:
-    if not items:
-        output.plain("no debates")
-        return
-    if not output.is_terminal():
-        for item in items:
-            for side, papers in item["sides"].items():
-                if papers:
-                    cites = "; ".join(f"{p['cite']} [{p['key']}]" for p in papers)
-                    output.plain(
-                        f"{item['node']}\t{item['id']}\t{item['question']}\t{side}\t{cites}"
-                    )
-        return
+    """The terminal view: each question, the papers on each side, the finding's text."""
     from rich.markup import escape
 
     from .render import finding_notes

@@ -10,7 +10,9 @@ import typer
 
 from ..exporters import DEFAULT_FORMAT, FORMATS
 from . import complete, output
-from .core import JsonOpt, app, database, invocation
+from .core import JsonLinesOpt, JsonOpt, app, database, invocation
+
+DOCTOR_COLUMNS = ("severity", "check", "subject", "message", "hint")
 
 _NAMES = list(FORMATS)
 _FORMAT_HELP = (
@@ -113,12 +115,15 @@ def export(
         )
     if since is not None:
         _check_since(since, fmt.name)
-    selection = exporters.Selection(tuple(section or ()), tuple(tag or ()), tuple(key or ()))
+    from ..tagging import check_tag  # tags are compared in lower case, as they are stored
+
+    tags = tuple(check_tag(t) for t in tag or ())
+    selection = exporters.Selection(tuple(section or ()), tags, tuple(key or ()))
     if output_path is not None:  # refused before the export runs, not after
         check_output(output_path, invocation(ctx).path)
     text, count = exporters.export(database(ctx), fmt, selection, since)
     if count == 0 and selection and fmt.papers_only:
-        output.stderr.print("warning: no papers in this selection", markup=False)
+        output.notice("warning: no papers in this selection")
     if output_path is None:
         sys.stdout.write(text)
         return
@@ -126,7 +131,7 @@ def export(
     if as_json:
         output.emit_json({"output": str(output_path), "format": fmt.name, "papers": count})
     else:
-        output.plain(f"wrote {count} paper(s) as {fmt.name} to {output_path}")
+        output.notice(f"wrote {count} paper(s) as {fmt.name} to {output_path}")
 
 
 def _check_since(since: str, fmt: str) -> None:
@@ -156,6 +161,7 @@ def doctor(
         ),
     ] = False,
     as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
 ) -> None:
     """Problems in your library, each with the lrmkb command that fixes it: one arXiv
     id, DOI or short name on two papers, links that are not URLs, keys outside
@@ -165,17 +171,31 @@ def doctor(
     sections without papers, published survey papers without DOI or arXiv id), phrased
     as edits to seeds/papers.bib and seeds/nodes/*.toml.
 
+    Piped: severity, check, subject, message, hint; the summary goes to stderr.
+
     Example: lrmkb doctor --json
     """
     from ..doctor import diagnose, report
 
+    output.check_modes(as_json, json_lines)
     issues = diagnose(database(ctx), seeds=seeds)
     summary = report(issues)
     if as_json:
         output.emit_json(summary)
     else:
-        for issue in issues:
-            output.plain(f"{issue.severity}: [{issue.check}] {issue.message} — {issue.hint}")
-        output.plain(f"{summary['problems']} problem(s), {summary['notes']} note(s)")
+
+        def on_terminal() -> None:
+            for i in issues:
+                output.stdout.print(
+                    f"{i.severity}: [{i.check}] {i.message} — {i.hint}", markup=False
+                )
+
+        output.table(
+            DOCTOR_COLUMNS,
+            [[i.severity, i.check, i.subject, i.message, i.hint] for i in issues],
+            json_lines=json_lines,
+            rich=on_terminal,
+        )
+        output.notice(f"{summary['problems']} problem(s), {summary['notes']} note(s)")
     if not summary["ok"]:
         raise typer.Exit(1)

@@ -1,22 +1,37 @@
-"""How results reach the user: JSON alone on stdout for scripts, Rich on a terminal,
-plain stable text on a pipe. Only the CLI imports this module."""
+"""How results reach the user (the contract in docs/output.md): one JSON document with
+`--json`, NDJSON rows with `--json-lines`, Rich on a terminal, and on a pipe one
+header-less TSV table with a fixed column list. Everything meant for a person — notices,
+corrections, summaries, "no results", errors — goes to stderr. Only the CLI imports this
+module."""
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from rich.console import Console
 
+from ..errors import UsageError
 from . import streams
 from .streams import json_text
 
 stdout = Console(highlight=False, soft_wrap=False)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
+# TSV escaping of PostgreSQL's `COPY … TEXT` format: one row is always one line
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
 
 def is_terminal() -> bool:
     return stdout.is_terminal
+
+
+def check_modes(as_json: bool, json_lines: bool) -> None:
+    """`--json` and `--json-lines` ask for two different outputs: a usage error (exit 2)."""
+    if as_json and json_lines:
+        raise UsageError("--json and --json-lines together", "use one of them")
 
 
 def emit_json(data: Any) -> None:
@@ -25,8 +40,65 @@ def emit_json(data: Any) -> None:
 
 
 def plain(line: str = "") -> None:
-    """A line of text as is (no markup), for piped output."""
+    """A line of text as is (no markup): a document, or one value."""
     sys.stdout.write(line + "\n")
+
+
+def tsv_field(value: Any) -> str:
+    """One TSV field: empty for None, space-separated for a list, `true`/`false` for a
+    bool, and tab, newline, carriage return and backslash escaped as `\\t` `\\n` `\\r` `\\\\`."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return " ".join(tsv_field(v) for v in value)
+    return str(value).translate(_TSV_ESCAPES)
+
+
+def table(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    json_lines: bool = False,
+    rich: Callable[[], None] | None = None,
+    empty: str | None = None,
+) -> None:
+    """A command's result table: NDJSON objects keyed by `columns` with `--json-lines`,
+    `rich()` on a terminal, else header-less TSV. With no rows, `empty` (if any) is said
+    on stderr instead."""
+    rows = list(rows)
+    for row in rows:
+        assert len(row) == len(columns), (columns, row)  # one table, fixed columns
+    if not rows:
+        if empty:
+            notice(empty)
+        return
+    if json_lines:
+        sys.stdout.write(
+            "".join(
+                json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=str)
+                + "\n"
+                for row in rows
+            )
+        )
+    elif rich is not None and is_terminal():
+        rich()
+    else:
+        sys.stdout.write("".join("\t".join(map(tsv_field, row)) + "\n" for row in rows))
+
+
+def notice(message: str) -> None:
+    """A message for the person at the keyboard (a summary, a note, "no results"):
+    always on stderr, so stdout stays the result alone."""
+    stderr.print(message, markup=False, highlight=False)
+
+
+def confirm(question: str) -> bool:
+    """Ask on stderr and read the answer from stdin; yes only for `y`/`yes`. (Click's
+    confirm, even with `err=True`, writes a space to stdout through `input(" ")`.)"""
+    stderr.print(f"{question} [y/N]: ", end="", markup=False, highlight=False)
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
 def error(message: str) -> None:

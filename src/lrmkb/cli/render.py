@@ -1,5 +1,5 @@
-"""Rendering for the terminal (Rich) and for pipes (plain, stable lines).
-Only the CLI imports this module."""
+"""The terminal views (Rich) of the commands' results. Piped output is not made here but
+by `output.table` (docs/output.md). Only the CLI imports this module."""
 
 from __future__ import annotations
 
@@ -11,21 +11,13 @@ from rich.table import Table
 from rich.tree import Tree
 
 from ..records import Evidence, Finding, Node, Paper, PaperFinding, PaperView
-from .output import is_terminal, plain, stdout
+from .output import stdout
 
 STANCE_MARK = {"supports": "+", "contradicts": "−", "mentions": "·"}
 
 
-def render_rows(headers: list[str], rows: list[list[Any]], *, empty: str = "nothing") -> None:
-    """A table on a terminal; tab-separated lines with a header on a pipe."""
-    if not rows:
-        plain(empty) if not is_terminal() else stdout.print(f"[dim]{empty}[/dim]")
-        return
-    if not is_terminal():
-        plain("\t".join(headers))
-        for row in rows:
-            plain("\t".join("" if v is None else str(v) for v in row))
-        return
+def render_rows(headers: list[str], rows: list[list[Any]]) -> None:
+    """A Rich table with a header."""
     table = Table(*headers, header_style="bold")
     for row in rows:
         table.add_row(*("" if v is None else escape(str(v)) for v in row))
@@ -33,10 +25,6 @@ def render_rows(headers: list[str], rows: list[list[Any]], *, empty: str = "noth
 
 
 def render_tree(nodes: list[Node]) -> None:
-    if not is_terminal():
-        for n in nodes:
-            plain(f"{'  ' * n['depth']}{n['code']} {n['title']} ({n['papers']})")
-        return
     root = Tree("[bold]Mechanisms of large reasoning models[/bold]")
     branches: dict[str | None, Tree] = {None: root}
     for n in nodes:
@@ -73,7 +61,6 @@ def render_paper(p: PaperView) -> None:
     authors = ", ".join(p["authors"]) + (", and others" if p["authors_more"] else "")
     lines = [
         ("key", p["key"]),
-        ("title", p["title"]),
         ("survey title", p["survey_title"] if p["survey_title"] != p["title"] else None),
         ("short name", p["short_name"]),
         ("also called", "; ".join(p["other_short_names"]) or None),
@@ -95,24 +82,8 @@ def render_paper(p: PaperView) -> None:
         ("sections", "; ".join(f"{n['code']} {n['title']}" for n in p["nodes"]) or None),
         ("in the survey", survey_place(p)),
     ]
-    if not is_terminal():
-        for name, value in lines:
-            if value not in (None, ""):
-                plain(f"{name}: {value}")
-        if p["abstract"]:
-            plain(f"abstract: {p['abstract']}")
-        for f in p["findings"]:
-            notes = ", ".join([f["stance"], *_paper_finding_notes(f)])
-            plain(f"{f['kind']} [{f['node']}] ({notes}): {f['text']}")
-        for e in p.get("edits", []):
-            plain(f"edit: {_edit(e)}")
-        if p["notes"]:
-            plain("notes:")
-            for line in p["notes"].splitlines():
-                plain(f"  {line}".rstrip())
-        return
     stdout.print(f"[bold]{escape(p['title'])}[/bold]")
-    for name, value in [lines[0], *lines[2:]]:
+    for name, value in lines:
         if value not in (None, ""):
             stdout.print(f"[cyan]{name:>10}[/cyan]  {escape(str(value))}")
     if p["abstract"]:
@@ -120,7 +91,7 @@ def render_paper(p: PaperView) -> None:
     if p["findings"]:
         stdout.print("\n[bold]What the survey says about it[/bold]")
         for f in p["findings"]:
-            notes = " · ".join(_paper_finding_notes(f))
+            notes = " · ".join(paper_finding_notes(f))
             stdout.print(
                 f" {STANCE_MARK[f['stance']]} [dim]{f['node']} {f['kind']}[/dim] {escape(f['text'])}"
                 + (f" [dim]({escape(notes)})[/dim]" if notes else "")
@@ -128,7 +99,7 @@ def render_paper(p: PaperView) -> None:
     if p.get("edits"):
         stdout.print("\n[bold]Edits[/bold]")
         for e in p.get("edits", []):
-            stdout.print(f" [dim]{escape(_edit(e))}[/dim]")
+            stdout.print(f" [dim]{escape(edit_line(e))}[/dim]")
     if p["notes"]:
         from rich.markdown import Markdown
 
@@ -136,7 +107,7 @@ def render_paper(p: PaperView) -> None:
         stdout.print(Markdown(p["notes"]))
 
 
-def _edit(e: dict[str, Any]) -> str:
+def edit_line(e: dict[str, Any]) -> str:
     """`2026-05-01T10:00:00Z alice title: “old” → “new”` (an edit or a survey update)."""
 
     def text(value: Any) -> str:
@@ -147,7 +118,7 @@ def _edit(e: dict[str, Any]) -> str:
     return f"{e['at']} {e['who']} {e['field']}: {text(e['old'])} → {text(e['new'])}"
 
 
-def _paper_finding_notes(f: PaperFinding) -> list[str]:
+def paper_finding_notes(f: PaperFinding) -> list[str]:
     return finding_notes(f["survey_page"], f["source"], f["debate"])
 
 
@@ -161,18 +132,9 @@ def _evidence(papers: list[Evidence]) -> str:
 
 
 def render_findings(items: list[Finding]) -> None:
-    if not items:
-        plain("no findings")
-        return
     current = None
     for f in items:
         notes = finding_notes(f["survey"]["page"], f["source"], f["debate"])
-        if not is_terminal():
-            plain(
-                f"{f['node']}\t{f['kind']}\t{f['id']}\t{f['text']}\t{_evidence(f['papers'])}"
-                f"\t{'; '.join(notes)}"
-            )
-            continue
         if f["node"] != current:
             current = f["node"]
             stdout.print(f"\n[bold cyan]{escape(f['node'])} {escape(f['node_title'])}[/bold cyan]")
@@ -294,7 +256,7 @@ def render_stats(s: dict[str, Any]) -> None:
             ["  claims", s["claims"]],
             ["tags", s["tags"]],
             ["notes", s["notes"]],
-            ["survey release", _release(s["survey_release"])],
+            ["survey release", release_text(s["survey_release"])],
         ],
     )
     render_rows(
@@ -302,9 +264,10 @@ def render_stats(s: dict[str, Any]) -> None:
         [[r["code"], r["title"], r["papers"]] for r in s["papers_per_section"]],
     )
     render_rows(["year", "papers"], [[r["year"] or "—", r["papers"]] for r in s["papers_per_year"]])
+    render_rows(["source", "papers"], [[k, n] for k, n in s["papers_by_source"].items()])
 
 
-def _release(release: dict[str, str] | None) -> str:
+def release_text(release: dict[str, str] | None) -> str:
     if release is None:
         return "none (bring the survey in with `lrmkb db update`)"
     return (

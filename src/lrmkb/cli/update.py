@@ -8,8 +8,10 @@ from typing import Annotated, Any
 import typer
 
 from . import output
-from .core import JsonOpt, database, db_app
+from .core import JsonLinesOpt, JsonOpt, database, db_app
 from .params import DryRunOpt
+
+UPDATE_COLUMNS = ("action", "key", "detail")
 
 
 @db_app.command("update")
@@ -20,18 +22,21 @@ def db_update(
         typer.Option(
             "--from",
             metavar="FILE",
-            help="A survey database built by `lrmkb db build` (default: the one shipped "
+            help="A survey database built by `lrmkb dev build` (default: the one shipped "
             "with this lrmkb).",
         ),
     ] = None,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
 ) -> None:
     """Bring the survey release shipped with lrmkb into your database, keeping your work.
 
     New and corrected survey records arrive; your papers, tags, notes, filings and
     edits stay. Where you and the release both changed a field, your value is kept and
-    the conflict listed. Unlike `db reset`, nothing of yours is lost.
+    the conflict listed. Unlike `db reset`, nothing of yours is lost. Piped: one row per
+    change — action (added, merged, updated, refiled, conflict, kept-removed, dropped,
+    kept-section), key (or section code), detail; the summary goes to stderr.
 
     \b
     Examples:
@@ -40,12 +45,62 @@ def db_update(
     """
     from ..survey_update import update
 
+    output.check_modes(as_json, json_lines)
     report = update(database(ctx, write=not dry_run), release, dry_run=dry_run)
     if as_json:
         output.emit_json(report.as_dict())
         return
-    for line in report_lines(report.as_dict()):
-        output.plain(line)
+    r = report.as_dict()
+    *changes, summary = report_lines(r)
+    counts = [line for line in changes if line.startswith(("sections: ", "findings: "))]
+    if dry_run:
+        output.notice("dry run: nothing was written")
+    if changes:  # `updating from survey release A to B`
+        output.notice(changes.pop(0))
+
+    def on_terminal() -> None:
+        for line in changes:
+            if line not in counts:
+                output.stdout.print(line, markup=False)
+
+    output.table(UPDATE_COLUMNS, update_rows(r), json_lines=json_lines, rich=on_terminal)
+    for line in [*counts, summary]:  # how much changed, and where the database is now
+        output.notice(line)
+
+
+def update_rows(r: dict[str, Any]) -> list[list[Any]]:
+    """The update as rows (action, key, detail), in `report_lines`' order."""
+    if r["up_to_date"]:
+        return []
+    rows: list[list[Any]] = [["added", key, None] for key in r["added"]]
+    rows += [["merged", m["key"], f"the release's {m['release_key']}"] for m in r["merged"]]
+    rows += [["updated", u["key"], " ".join(u["fields"])] for u in r["updated"]]
+    rows += [
+        [
+            "refiled",
+            f["key"],
+            " ".join([f"+{c}" for c in f["filed"]] + [f"-{c}" for c in f["unfiled"]]),
+        ]
+        for f in r["refiled"]
+    ]
+    rows += [
+        [
+            "conflict",
+            c["key"],
+            f"{c['field']}: yours kept {_text(c['yours'])} ({c['why']}); "
+            f"the release has {_text(c['release'])}",
+        ]
+        for c in r["conflicts"]
+    ]
+    rows += [["kept-removed", key, "you removed it"] for key in r["kept_removed"]]
+    rows += [
+        ["dropped", key, "no longer in the survey; kept in your library"] for key in r["dropped"]
+    ]
+    rows += [
+        ["kept-section", code, "the release dropped it; your papers are filed there"]
+        for code in r["nodes"]["kept"]
+    ]
+    return rows
 
 
 def report_lines(r: dict[str, Any]) -> list[str]:

@@ -11,17 +11,27 @@ from typing import Annotated, Any
 import typer
 
 from . import output
-from .core import JsonOpt, Typer, app, database, guarded
+from .core import JsonLinesOpt, JsonOpt, Typer, app, database, guarded
 from .render import render_rows
 
 watch_app = Typer(
-    help="Watch arXiv for new work on each section and research question.",
+    help="Watch arXiv for new work on each section and research question.\n\n"
+    "Example: lrmkb watch run --section 4.3",
     no_args_is_help=True,
 )
 inbox_app = Typer(
-    help="Papers the watch queries found: list them, then accept or reject them.",
+    help="Papers the watch queries found: list them, then accept or reject them.\n\n"
+    "Example: lrmkb inbox --sort date",
     invoke_without_command=True,
 )
+
+# the piped columns of each command (docs/output.md)
+SET_COLUMNS = ("code", "action", "query")
+LIST_COLUMNS = ("code", "by", "last_run", "interrupted", "newest", "waiting", "query")
+RUN_COLUMNS = ("code", "since", "found", "new", "known", "in_inbox", "rejected", "note")
+INBOX_COLUMNS = ("id", "node", "score", "date", "arxiv_id", "status", "title")
+ACCEPT_COLUMNS = ("id", "action", "key", "sections", "title")
+REJECT_COLUMNS = ("id", "action", "title")
 app.add_typer(watch_app, name="watch")
 app.add_typer(inbox_app, name="inbox")
 
@@ -60,6 +70,7 @@ def watch_set(
     code: CodeArg,
     query: Annotated[str, typer.Argument(metavar="QUERY", help="An arXiv search query.")],
     as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
 ) -> None:
     """Watch a node with your own arXiv query (replaces its curated one). The next run
     of a changed query starts afresh.
@@ -73,31 +84,52 @@ def watch_set(
     """
     from ..watch import set_query
 
+    output.check_modes(as_json, json_lines)
     result = set_query(database(ctx, write=True), code, query)
     if as_json:
         output.emit_json(result)
         return
     verb = "replaced" if result["replaced"] else "set"
-    output.plain(f"{verb} the watch query of {result['code']} {result['title']}: {result['query']}")
+    said = f"{verb} the watch query of {result['code']} {result['title']}: {result['query']}"
+    output.table(
+        SET_COLUMNS,
+        [[result["code"], verb, result["query"]]],
+        json_lines=json_lines,
+        rich=lambda: output.stdout.print(said, markup=False),
+    )
 
 
 @watch_app.command("rm")
-def watch_rm(ctx: typer.Context, code: CodeArg, as_json: JsonOpt = False) -> None:
+def watch_rm(
+    ctx: typer.Context, code: CodeArg, as_json: JsonOpt = False, json_lines: JsonLinesOpt = False
+) -> None:
     """Stop watching a node (what its query found stays in the inbox).
 
     Example: lrmkb watch rm B.3
     """
     from ..watch import remove_query
 
+    output.check_modes(as_json, json_lines)
     result = remove_query(database(ctx, write=True), code)
     if as_json:
         output.emit_json(result)
-    else:
-        output.plain(f"removed the watch query of {result['code']} {result['title']}")
+        return
+    said = f"removed the watch query of {result['code']} {result['title']}"
+    output.table(
+        SET_COLUMNS,
+        [[result["code"], "removed", None]],
+        json_lines=json_lines,
+        rich=lambda: output.stdout.print(said, markup=False),
+    )
 
 
 @watch_app.command("list")
-def watch_list(ctx: typer.Context, section: SectionsOpt = None, as_json: JsonOpt = False) -> None:
+def watch_list(
+    ctx: typer.Context,
+    section: SectionsOpt = None,
+    as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
+) -> None:
     """The watch queries: node, whose query (seeds or yours), last complete run, the
     newest submission date seen, items waiting in the inbox.
 
@@ -105,10 +137,23 @@ def watch_list(ctx: typer.Context, section: SectionsOpt = None, as_json: JsonOpt
     """
     from ..watch import queries
 
+    output.check_modes(as_json, json_lines)
     found = queries(database(ctx), section or ())
     if as_json:
         output.emit_json(found)
         return
+    piped = [
+        [
+            q["code"],
+            q["origin"],
+            q["last_run"],
+            bool(q["resume_start"]),
+            q["newest"],
+            q["waiting"],
+            q["query"],
+        ]
+        for q in found
+    ]
     rows = [
         [
             q["code"],
@@ -120,8 +165,12 @@ def watch_list(ctx: typer.Context, section: SectionsOpt = None, as_json: JsonOpt
         ]
         for q in found
     ]
-    render_rows(
-        ["node", "by", "last run", "newest", "waiting", "query"], rows, empty="no watch queries"
+    output.table(
+        LIST_COLUMNS,
+        piped,
+        json_lines=json_lines,
+        rich=lambda: render_rows(["node", "by", "last run", "newest", "waiting", "query"], rows),
+        empty="no watch queries",
     )
 
 
@@ -149,6 +198,7 @@ def watch_run(
         bool, typer.Option("--dry-run", help="Ask arXiv and show what is new; write nothing.")
     ] = False,
     as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
 ) -> None:
     """Run the watch queries on arXiv and put what is new in the inbox.
 
@@ -165,6 +215,7 @@ def watch_run(
     """
     from ..watch import RunReport, plan, run
 
+    output.check_modes(as_json, json_lines)
     db = database(ctx, write=not dry_run)
     total = len(plan(db, section or ()))
     report = RunReport()
@@ -189,26 +240,42 @@ def watch_run(
     if as_json:
         output.emit_json(report.as_dict())
         return
-    _print_run(report)
+    if dry_run:
+        output.notice("dry run: nothing was written")
+    _print_run(report, json_lines)
 
 
-def _print_run(report: Any) -> None:
-    for q in report.queries:
-        if not (q.fetched or q.skipped or q.resumed):
-            continue
+def _print_run(report: Any, json_lines: bool) -> None:
+    """A row per query that did something (docs/output.md); the totals on stderr."""
+    done = [q for q in report.queries if q.fetched or q.skipped or q.resumed]
+
+    def note(q: Any) -> str | None:
         if q.skipped:
-            output.plain(f"{q.code}\tdone in the interrupted run")
-            continue
-        line = (
-            f"{q.code}\tsince {q.since}: {q.fetched} found, {q.new} new, {q.known} in the "
-            f"knowledge base, {q.again} already in the inbox, {q.rejected} rejected"
-        )
-        line += " (resumed)" if q.resumed else ""
-        line += " (stopped at --max)" if q.capped else ""
-        output.plain(line)
+            return "done in the interrupted run"
+        said = [w for w, on in (("resumed", q.resumed), ("stopped at --max", q.capped)) if on]
+        return "; ".join(said) or None
+
+    def on_terminal() -> None:
+        for q in done:
+            if q.skipped:
+                output.stdout.print(f"{q.code}  done in the interrupted run", markup=False)
+                continue
+            line = (
+                f"{q.code}  since {q.since}: {q.fetched} found, {q.new} new, {q.known} in "
+                f"the knowledge base, {q.again} already in the inbox, {q.rejected} rejected"
+            )
+            output.stdout.print(line + (f" ({note(q)})" if note(q) else ""), markup=False)
+
+    rows = [
+        [q.code, None, None, None, None, None, None, note(q)]
+        if q.skipped
+        else [q.code, q.since, q.fetched, q.new, q.known, q.again, q.rejected, note(q)]
+        for q in done
+    ]
+    output.table(RUN_COLUMNS, rows, json_lines=json_lines, rich=on_terminal)
     totals = report.totals()
     verb = "would add" if report.dry_run else "added"
-    output.plain(
+    output.notice(
         f"{verb} {totals['new']} paper(s) to the inbox from {len(report.queries)} watch "
         f"queries ({report.requests} arXiv requests)"
         + (" — see `lrmkb inbox`" if totals["new"] and not report.dry_run else "")
@@ -284,7 +351,7 @@ def watch_report(
     from ..files import write_atomically
 
     write_atomically(output_path, text)
-    output.plain(f"wrote the digest since {start} to {output_path}")
+    output.notice(f"wrote the digest since {start} to {output_path}")
 
 
 @inbox_app.callback()
@@ -300,9 +367,10 @@ def inbox_list(
     ] = "waiting",
     section: SectionsOpt = None,
     as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
 ) -> None:
     """What the watch queries found and waits for your decision: id, best suggested
-    node and its score, submission date, arXiv id, title.
+    node and its score, submission date, arXiv id, status, title.
 
     \b
     Examples:
@@ -317,6 +385,7 @@ def inbox_list(
         return
     from ..inbox import items
 
+    output.check_modes(as_json, json_lines)
     found = items(database(ctx), status=status, sort=sort, sections=section or ())
     if as_json:
         output.emit_json(found)
@@ -333,9 +402,11 @@ def inbox_list(
         ]
         for i in found
     ]
-    render_rows(
-        ["id", "node", "score", "date", "arXiv", "status", "title"],
+    output.table(
+        INBOX_COLUMNS,
         rows,
+        json_lines=json_lines,
+        rich=lambda: render_rows(["id", "node", "score", "date", "arXiv", "status", "title"], rows),
         empty="the inbox is empty",
     )
 
@@ -345,6 +416,7 @@ def inbox_show(
     ctx: typer.Context,
     item_id: Annotated[int, typer.Argument(metavar="ID", help="An inbox item id.")],
     as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
 ) -> None:
     """One inbox item in full: arXiv's metadata, why it was found, where it would go.
 
@@ -353,31 +425,38 @@ def inbox_show(
     from ..digest import reason
     from ..inbox import item
 
+    output.check_modes(as_json, json_lines)
     found = item(database(ctx), item_id)
     if as_json:
         output.emit_json(found)
         return
     fields = [
         ("id", found["id"]),
-        ("status", found["status"] + (f" ({found['key']})" if found["key"] else "")),
+        ("status", found["status"]),
+        ("key", found["key"]),
         ("title", found["title"]),
-        ("authors", ", ".join(found["authors"])),
-        ("arXiv", found["arxiv_id"]),
+        *(("author", a) for a in found["authors"]),
+        ("arxiv_id", found["arxiv_id"]),
         ("published", found["published"]),
         ("updated", found["updated"]),
-        ("categories", ", ".join(found["categories"])),
-        ("DOI", found["doi"]),
-        ("journal ref", found["journal_ref"]),
+        *(("category", c) for c in found["categories"]),
+        ("doi", found["doi"]),
+        ("journal_ref", found["journal_ref"]),
         ("comment", found["comment"]),
         ("why", reason(found)),
         ("abstract", found["abstract"]),
+        *(
+            ("suggestion", f"{s['code']} {s['score']:.3f} {s['title']}")
+            for s in found["suggestions"]
+        ),
     ]
-    for name, value in fields:
-        if value not in (None, ""):
-            output.plain(f"{name}: {value}")
-    output.plain("suggested sections:")
-    for s in found["suggestions"]:
-        output.plain(f"  {s['code']:<7} {s['score']:.3f}  {s['title']}")
+    rows = [(name, value) for name, value in fields if value not in (None, "")]
+
+    def on_terminal() -> None:
+        for name, value in rows:
+            output.stdout.print(f"[cyan]{name:>11}[/cyan]  {value}", highlight=False)
+
+    output.table(("field", "value"), rows, json_lines=json_lines, rich=on_terminal)
 
 
 @inbox_app.command("accept")
@@ -410,14 +489,17 @@ def inbox_accept(
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would happen.")] = False,
     as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
 ) -> None:
     """File inbox items as papers (one transaction), under their best suggestion unless
-    --section says where.
+    --section says where. Piped: id, action (added, enriched, skipped), key, sections,
+    title.
 
     Example: lrmkb inbox accept 3 5 --tag to-read
     """
     from ..inbox import accept
 
+    output.check_modes(as_json, json_lines)
     results = accept(
         database(ctx, write=not dry_run),
         ids or (),
@@ -429,32 +511,59 @@ def inbox_accept(
     if as_json:
         output.emit_json(results)
         return
-    if not results:
-        output.plain(f"no waiting item scores {min_score} or more")
-        return
-    for r in results:
-        verb = {
-            "added": "accepted",
-            "enriched": "accepted (enriched)",
-            "skipped": "accepted (already here)",
-        }[r["outcome"]]
-        verb = f"would be {verb}" if dry_run else verb
-        where = f" — filed under {', '.join(r['sections'])}" if r["sections"] else ""
-        output.plain(f"{r['inbox']}\t{verb} as {r['key']}{where} — {r['title']}")
+    if dry_run:
+        output.notice("dry run: nothing was written")
+
+    def on_terminal() -> None:
+        for r in results:
+            verb = {
+                "added": "accepted",
+                "enriched": "accepted (enriched)",
+                "skipped": "accepted (already here)",
+            }[r["outcome"]]
+            verb = f"would be {verb}" if dry_run else verb
+            where = f" — filed under {', '.join(r['sections'])}" if r["sections"] else ""
+            output.stdout.print(f"{r['inbox']}  {verb} as {r['key']}{where} — {r['title']}")
+
+    output.table(
+        ACCEPT_COLUMNS,
+        [[r["inbox"], r["outcome"], r["key"], r["sections"], r["title"]] for r in results],
+        json_lines=json_lines,
+        rich=on_terminal,
+        empty=f"no waiting item scores {min_score} or more",
+    )
 
 
 @inbox_app.command("reject")
-def inbox_reject(ctx: typer.Context, ids: IdsArg = None, as_json: JsonOpt = False) -> None:
+def inbox_reject(
+    ctx: typer.Context,
+    ids: IdsArg = None,
+    as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
+) -> None:
     """Reject inbox items: no watch run brings them back.
 
     Example: lrmkb inbox reject 4 6
     """
     from ..inbox import reject
 
+    output.check_modes(as_json, json_lines)
     results = reject(database(ctx, write=True), ids or ())
     if as_json:
         output.emit_json(results)
         return
-    for r in results:
-        note = " (already rejected)" if r["was"] == "rejected" else ""
-        output.plain(f"{r['id']}\trejected{note} — {r['title']}")
+
+    def on_terminal() -> None:
+        for r in results:
+            note = " (already rejected)" if r["was"] == "rejected" else ""
+            output.stdout.print(f"{r['id']}  rejected{note} — {r['title']}", markup=False)
+
+    output.table(
+        REJECT_COLUMNS,
+        [
+            [r["id"], "already-rejected" if r["was"] == "rejected" else "rejected", r["title"]]
+            for r in results
+        ],
+        json_lines=json_lines,
+        rich=on_terminal,
+    )

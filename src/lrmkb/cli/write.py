@@ -10,8 +10,11 @@ from typing import Annotated, Any
 import typer
 
 from . import complete, output
-from .core import JsonOpt, app, database, reporting
+from .core import JsonLinesOpt, JsonOpt, app, database, reporting
 from .params import DryRunOpt, tags_option
+
+TAG_COLUMNS = ("key", "tag", "change")
+OUTCOME_COLUMNS = ("action", "key", "source", "title", "sections", "detail")
 
 
 @app.command()
@@ -41,8 +44,13 @@ def tag(
     remove: Annotated[bool, typer.Option("--remove", help="Remove the tags instead.")] = False,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
 ) -> None:
     """Add tags to papers, or remove them with --remove.
+
+    Tags are case-insensitive and stored in lower case (`RL` is `rl`; the output says so).
+    Piped: one row per paper and tag named — key, tag, change (added, removed or
+    unchanged); with several papers, the count of those changed goes to stderr.
 
     \b
     Examples:
@@ -50,8 +58,9 @@ def tag(
       lrmkb tag chen2024think sui2025stop --tag overthinking
       lrmkb tag --query "section:4.3 year:2025" --tag overthinking --dry-run
     """
-    from ..tagging import query_keys, tag_papers
+    from ..tagging import check_tag, query_keys, tag_papers
 
+    output.check_modes(as_json, json_lines)
     items = list(items or [])
     if query is not None:
         keys, names = query_keys(database(ctx), query), items + list(tag or [])
@@ -63,9 +72,13 @@ def tag(
         raise typer.BadParameter("name a paper (or give --query)", param_hint="KEY")
     if not names:
         raise typer.BadParameter("name the tags", param_hint="TAG")
+    folded = {name: check_tag(name) for name in names}
     changes = tag_papers(
         database(ctx, write=not dry_run), keys, names, remove=remove, dry_run=dry_run
     )
+    renamed = [f"{name} → {tag}" for name, tag in folded.items() if name.strip() != tag]
+    if renamed:
+        output.notice(f"note: tags are stored in lower case: {', '.join(renamed)}")
     touched = sum(1 for c in changes if c["changed"])
     with reporting(None if dry_run else f"the tags were saved ({touched} paper(s) changed)"):
         if as_json:
@@ -75,14 +88,26 @@ def tag(
             return
         verb = "removed from" if remove else "added to"
         would = "would be " if dry_run else ""
-        for change in changes:
-            changed = ", ".join(change["changed"]) or "nothing"
-            output.plain(
-                f"{changed} {would}{verb} {change['key']}; "
-                f"tags now: {', '.join(change['tags']) or '—'}"
-            )
+        action = "removed" if remove else "added"
+        rows = [
+            [c["key"], name, action if name in c["changed"] else "unchanged"]
+            for c in changes
+            for name in dict.fromkeys(folded.values())
+        ]
+
+        def on_terminal() -> None:
+            for c in changes:
+                changed = ", ".join(c["changed"]) or "nothing"
+                tags_now = ", ".join(c["tags"]) or "—"
+                output.stdout.print(
+                    f"{changed} {would}{verb} {c['key']}; tags now: {tags_now}", markup=False
+                )
+
+        if dry_run:
+            output.notice("dry run: nothing was written")
+        output.table(TAG_COLUMNS, rows, json_lines=json_lines, rich=on_terminal)
         if len(changes) > 1:
-            output.plain(
+            output.notice(
                 f"{touched} of {len(changes)} papers {'would change' if dry_run else 'changed'}"
             )
 
@@ -129,6 +154,7 @@ def add(
         typer.Option("--keep-going", help="Report unknown ids and add the others anyway."),
     ] = False,
     as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
 ) -> None:
     """Add papers from arXiv, or enrich the ones already here (nothing is overwritten).
 
@@ -140,6 +166,7 @@ def add(
     from ..importers.arxiv import ArxivSource
     from ..ingest import ingest
 
+    output.check_modes(as_json, json_lines)
     papers = ArxivSource(sources, keep_going=keep_going)
     report = ingest(
         database(ctx, write=not dry_run),
@@ -153,8 +180,7 @@ def add(
         if as_json:
             output.emit_json(report.as_dict())
         else:
-            for outcome in report.outcomes:
-                _print_outcome(outcome, report.dry_run)
+            _report_outcomes(report.outcomes, report.dry_run, json_lines, _print_outcome)
     codes = [o.exit_code for o in report.outcomes if o.exit_code]
     if codes:
         raise typer.Exit(max(codes))
@@ -167,7 +193,7 @@ def import_(
         Path,
         # lrmkb reads the file itself, so a problem is one clear error, not a usage message
         typer.Argument(
-            metavar="FILE.bib",
+            metavar="FILE",
             help="A .bib file, or - for standard input (UTF-8; a Latin-1 file is detected).",
             readable=False,
         ),
@@ -195,6 +221,7 @@ def import_(
         ),
     ] = None,
     as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
 ) -> None:
     """Import a BibTeX file: new papers are added under their own keys, known ones
     enriched (their keys kept as aliases), and entries that cannot be used are listed with
@@ -205,6 +232,7 @@ def import_(
     from ..importers.bibtex import BibFile
     from ..ingest import ingest
 
+    output.check_modes(as_json, json_lines)
     bib = BibFile(file, encoding, max_entries=max_entries)
     with _progress_bar("importing") as progress:
         report = ingest(
@@ -221,15 +249,18 @@ def import_(
         if as_json:
             output.emit_json(report.as_dict())
         else:
-            for outcome in report.outcomes:
-                _print_entry_outcome(outcome, report.dry_run)
+            # a terminal lists what needs a word (merged, skipped, failed, renamed, kept
+            # apart); a pipe gets every entry
+            _report_outcomes(report.outcomes, report.dry_run, json_lines, _print_entry_outcome)
+        nothing_usable = counts["failed"] == len(report.outcomes)
+        if not as_json and not nothing_usable:  # else the error below is the one line for people
             verb = "would import" if report.dry_run else "imported"
-            output.plain(
+            output.notice(
                 f"{verb} {bib.name} ({report.info['encoding']}): {counts['added']} added, "
                 f"{counts['enriched']} enriched, {counts['skipped']} skipped, "
                 f"{counts['failed']} failed"
             )
-    if counts["failed"] == len(report.outcomes):
+    if nothing_usable:
         from ..errors import BadInput
 
         raise BadInput(
@@ -267,41 +298,82 @@ def _print_entry_outcome(outcome: Any, dry_run: bool) -> None:
         line = f"{outcome.source}: {verb} — {outcome.reason}"
     else:
         line = f"{outcome.source}: {verb} {outcome.key} — {outcome.title}"
-    output.plain(line)
+    output.stdout.print(line, markup=False)
     for note in outcome.notes:
-        output.plain(f"  {note}")
+        output.stdout.print(f"  {note}", markup=False)
+
+
+def _report_outcomes(
+    outcomes: list[Any], dry_run: bool, json_lines: bool, show: Callable[[Any, bool], None]
+) -> None:
+    """The outcome table (docs/output.md): one row per source, its notes in `detail`; on
+    a terminal, `show(outcome, dry_run)` for each."""
+    if dry_run:
+        output.notice("dry run: nothing was written")
+
+    def on_terminal() -> None:
+        for o in outcomes:
+            show(o, dry_run)
+
+    output.table(
+        OUTCOME_COLUMNS,
+        [
+            [
+                o.action,
+                o.key,
+                o.source,
+                o.title,
+                o.sections,
+                "; ".join(filter(None, [_detail(o), *o.notes])) or None,
+            ]
+            for o in outcomes
+        ],
+        json_lines=json_lines,
+        rich=on_terminal,
+    )
+
+
+def _detail(outcome: Any) -> str | None:
+    """Why: what an enrichment matched and filled, the reason for a failure or a skip, or
+    else the sections suggested for a paper filed nowhere."""
+    if outcome.action == "enriched":
+        return f"matched by {outcome.matched_by}; filled {', '.join(outcome.filled) or 'nothing'}"
+    if outcome.reason or outcome.sections or not outcome.suggestions:
+        return str(outcome.reason) if outcome.reason is not None else None
+    return "suggested: " + ", ".join(f"{s['code']} ({s['score']:.3f})" for s in outcome.suggestions)
 
 
 def _print_outcome(outcome: Any, dry_run: bool) -> None:
-    """One line per source, then its sections or suggestions: plain text, stable."""
+    """A terminal line per source, then its sections or suggestions."""
+    say = output.stdout.print
     verb = _DRY_VERBS.get(outcome.action, outcome.action) if dry_run else outcome.action
     if outcome.action == "failed":
-        output.plain(f"{outcome.source}: failed — {outcome.reason}")
+        say(f"{outcome.source}: failed — {outcome.reason}", markup=False)
         return
     line = f"{verb} {outcome.key} — {outcome.title}"
     if outcome.action == "enriched":
         line += f" (matched by {outcome.matched_by}; filled {', '.join(outcome.filled)})"
     elif outcome.reason:
         line += f" ({outcome.reason})"
-    output.plain(line)
+    say(line, markup=False)
     if outcome.sections:
-        output.plain(f"  filed under {', '.join(outcome.sections)}")
+        say(f"  filed under {', '.join(outcome.sections)}", markup=False)
     if outcome.suggestions:
-        output.plain("  suggested sections (file it with --section CODE or --section auto):")
+        say("  suggested sections (file it with --section CODE or --section auto):", markup=False)
         for s in outcome.suggestions:
-            output.plain(f"    {s['code']:<7} {s['score']:.3f}  {s['title']}")
+            say(f"    {s['code']:<7} {s['score']:.3f}  {s['title']}", markup=False)
 
 
 @contextmanager
 def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A Rich progress bar on a terminal, None on a pipe: it pulses while the source is
+    """A Rich progress bar on a terminal (stderr), None elsewhere: it pulses while the source is
     read, then counts the records as they are planned (the callback is told "this many
     of that many done")."""
-    if not output.is_terminal():
+    if not output.stderr.is_terminal:  # drawn on stderr, like every message for people
         yield None
         return
     from rich.progress import Progress
 
-    with Progress(console=output.stdout, transient=True) as bar:
+    with Progress(console=output.stderr, transient=True) as bar:
         task = bar.add_task(label, total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)

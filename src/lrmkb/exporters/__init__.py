@@ -130,15 +130,7 @@ def gather(
 ) -> ExportData:
     """Read what the selection covers. Unknown sections, tags or keys are errors, so a
     typo never produces a silently empty file."""
-    known_tags = {t["tag"] for t in queries.tags(db)}
-    for tag in selection.tags:
-        if tag not in known_tags:
-            hint = (
-                f"known tags: {', '.join(sorted(known_tags))}"
-                if known_tags
-                else "no paper has tags yet"
-            )
-            raise NotFound(f"no tag {tag!r}", hint)
+    queries.check_tags(db, selection.tags)
     rows = queries.papers(db, selection.sections, selection.tags, selection.keys)
     if not records:
         if parents:

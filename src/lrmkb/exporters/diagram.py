@@ -1,6 +1,8 @@
 """The taxonomy (the survey's Figure 1) as a diagram: a Mermaid flowchart for Markdown
 pages, a Graphviz digraph for `dot -Tsvg`. Dimensions, sections and research questions,
-each labelled with its code, title and paper count."""
+each labelled with its code, title and paper count, drawn left to right (parent, then its
+children) and top-down in the survey's order: 1, 2, 3, 4, B, C, each node's children in
+order below one another."""
 
 from __future__ import annotations
 
@@ -70,12 +72,20 @@ def dot_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
+ROOT = "taxonomy"  # an invisible node above the top-level ones, see `dot`
+
+
 def dot(data: ExportData) -> str:
+    """Graphviz keeps a node's out-edges in the order written under `ordering=out`, but
+    it has no such rule for nodes without a parent, and stacks those bottom-up: so the
+    top-level nodes hang from one invisible root, in order, and the survey reads top-down."""
     lines = [
         "digraph taxonomy {",
         "  rankdir=LR;",
+        "  ordering=out;",
         '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11];',
         '  edge [color="#888888"];',
+        f'  "{ROOT}" [shape=point, style=invis, width=0, height=0, label=""];',
     ]
     nodes = _nodes(data)
     shown = {n["code"] for n in nodes}
@@ -88,5 +98,7 @@ def dot(data: ExportData) -> str:
     for node in nodes:
         if node["parent"] in shown:
             lines.append(f'  "{dot_text(node["parent"])}" -> "{dot_text(node["code"])}";')
+        else:
+            lines.append(f'  "{ROOT}" -> "{dot_text(node["code"])}" [style=invis];')
     lines.append("}")
     return "\n".join(lines) + "\n"
