@@ -67,7 +67,7 @@ def test_usage_lines_read_as_people_write_them() -> None:
         for path in (["search"], ["show"], ["import"], ["tag"], ["docs"], [])
     }
     assert usage == {
-        ("search",): "Usage: lrmkb search [OPTIONS] QUERY...",
+        ("search",): "Usage: lrmkb search [OPTIONS] [QUERY...]",
         ("show",): "Usage: lrmkb show [OPTIONS] KEY",
         ("import",): "Usage: lrmkb import [OPTIONS] FILE",
         ("tag",): "Usage: lrmkb tag [OPTIONS] [KEY TAG...]",

@@ -1,4 +1,4 @@
-"""`lrmkb db check`: integrity, foreign keys, the search index and the records, exit 0 when
+"""`lrmkb db check`: integrity, the schema, foreign keys, the search index and the records, exit 0 when
 sound, 4 when the database has a problem; and the maintainer's `lrmkb dev check`, which adds
 the seeds (exit 1 when only they have a problem)."""
 
@@ -220,7 +220,7 @@ def test_a_users_db_check_does_not_look_at_seeds(cli, checkout: Path) -> None:
     replace_once(checkout / "seeds" / "papers.bib", "title = {", "title = {Revised: ")
     code, report = check(cli, db=checkout / "data" / "survey.db")
     assert code == EXIT["ok"]
-    assert report["checked"] == ["integrity", "foreign keys", "search index", "records"]
+    assert report["checked"] == ["integrity", "schema", "foreign keys", "search index", "records"]
 
 
 def test_a_stale_checkout_db_is_reported(cli, checkout: Path) -> None:

@@ -185,7 +185,7 @@ def test_tree_is_in_the_survey_order(cli) -> None:
         (("doctor", "--seeds"), "3 problem(s), 1 note(s)\n"),
         (
             ("db", "check"),
-            "0 problem(s); checked: integrity, foreign keys, search index, records\n",
+            "0 problem(s); checked: integrity, schema, foreign keys, search index, records\n",
         ),
         (("tags",), "no tags yet — add some with `lrmkb tag KEY TAG...`\n"),
         (("findings", "--section", "B.2"), "no findings\n"),

@@ -203,7 +203,7 @@ def test_db_build_and_reset_replace_a_database_only_when_told(tmp_path: Path) ->
     shutil.copyfile(BUNDLED_DB, mine)
     assert lrmkb(mine, "tag", KEY, "precious").code == 0
     before = snapshot(mine)
-    build = ("db", "build", "--seeds", str(seeds), "--output", str(mine))
+    build = ("dev", "build", "--seeds", str(seeds), "--output", str(mine))
     line = assert_clean_failure(lrmkb(None, *build), EXIT["bad input"], mine, before)
     assert "already exists" in line and "--force" in line
     reset = lrmkb(mine, "db", "reset", stdin=subprocess.DEVNULL)
@@ -223,7 +223,7 @@ def test_db_build_and_reset_never_replace_a_device_or_a_fifo(tmp_path: Path) -> 
     checks = {}
     for what, (path, message) in specials.items():
         reset = ("--db", str(path), "db", "reset", "--yes")
-        build = ("db", "build", "--seeds", seeds, "--output", str(path), "--force")
+        build = ("dev", "build", "--seeds", seeds, "--output", str(path), "--force")
         checks[f"reset of {what}"] = _leaves_alone(path, reset, message)
         checks[f"build of {what}"] = _leaves_alone(path, build, message)
     all_hold(checks)
@@ -263,7 +263,7 @@ run "$LRMKB" --db "$DB" export -o /dev/full
 run "$LRMKB" --db /dev/null db reset --yes
 run "$LRMKB" --db /dev/null show chen2024think
 run "$LRMKB" --db /dev/full tag chen2024think x
-run "$LRMKB" db build --seeds "$SEEDS" --output /dev/null --force
+run "$LRMKB" dev build --seeds "$SEEDS" --output /dev/null --force
 stat -c '%F' /dev/null /dev/full
 """
 
@@ -327,9 +327,9 @@ def test_fifos_and_devices_are_refused_before_opening(db_file: Path, tmp_path: P
         checks[f"import a {what}"] = refused(
             db_file, ("import", as_input), EXIT["bad input"], message, before, timeout=60
         )
-        checks[f"db check --survey a {what}"] = refused(
+        checks[f"dev check --survey a {what}"] = refused(
             db_file,
-            ("db", "check", "--seeds", str(ROOT / "seeds"), "--survey", as_input),
+            ("dev", "check", "--seeds", str(ROOT / "seeds"), "--survey", as_input),
             EXIT["bad input"],
             message,
             before,
@@ -485,7 +485,7 @@ def test_arguments_that_are_not_utf_8(db_file: Path, tmp_path: Path) -> None:
     latin = tmp_path / os.fsdecode(b"caf\xe9.bib")
     latin.write_text("@article{l1,\n  title = {A File Named in Latin-1},\n  year = 2024\n}\n")
     done = lrmkb(db_file, "import", os.fsencode(latin))
-    assert done.code == 0 and "1 added" in done.stdout, done.stderr
+    assert done.code == 0 and "1 added" in done.stderr, done.stderr
 
 
 LOCALES = {
@@ -551,7 +551,7 @@ def test_a_damaged_schema_is_a_database_problem(db_file: Path) -> None:
     def db_check() -> None:
         done = lrmkb(db_file, "db", "check")
         assert done.code == EXIT["database"], done.stderr
-        assert "schema: table paper lacks column(s) venue" in done.stdout
+        assert "schema\ttable paper lacks column(s) venue" in done.stdout
 
     checks["db check"] = db_check
     all_hold(checks)
@@ -584,17 +584,18 @@ def test_out_of_memory_is_not_a_bug(db_file: Path, tmp_path: Path) -> None:
 
 def test_thousands_of_filters_are_not_a_database_error(db_file: Path) -> None:
     """2,000 `--tag`s used to nest SQL past SQLite's depth limit (exit 4)."""
-    assert lrmkb(db_file, "tag", KEY, "t1", "t2").code == 0
+    assert lrmkb(db_file, "tag", KEY, *(f"t{n}" for n in range(2000))).code == 0
     many = [a for n in range(2000) for a in ("--tag", f"t{n}")]
     done = lrmkb(db_file, "search", "think", *many, "--json")
     assert done.code == 0, done.stderr
-    assert json.loads(done.stdout)["results"]["paper"] == []
+    assert [p["key"] for p in json.loads(done.stdout)["results"]["paper"]] == [KEY]
     both = lrmkb(db_file, "search", "think", "--tag", "t1", "--tag", "t2", "--type", "paper")
     assert both.stdout.startswith(f"paper\t{KEY}\t"), both.stdout
     repeated = [a for _ in range(2000) for a in ("--tag", "t1")]
     assert lrmkb(db_file, "export", *repeated).stdout.startswith(f"@article{{{KEY},")
-    line = lrmkb(db_file, "export", *many).stderr
-    assert line.startswith("Error: no tag 't0'"), line
+    assert lrmkb(db_file, "export", *many).stdout.startswith(f"@article{{{KEY},")
+    line = lrmkb(db_file, "export", *many, "--tag", "nosuch").stderr
+    assert line.startswith("Error: no tag 'nosuch'"), line
 
 
 # --- 6. Ctrl-C ------------------------------------------------------------------------------

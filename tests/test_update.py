@@ -388,7 +388,7 @@ def test_curated_watch_queries_follow_the_release_unless_the_user_changed_them(
     assert cli("watch", "set", "2.1.1", "abs:mine").exit_code == 0
     assert cli("watch", "rm", "2.1.2").exit_code == 0
     result = cli("db", "update", "--from", str(release))
-    assert "watch queries: 1 changed" in result.stdout.splitlines()
+    assert "watch queries: 1 changed" in result.stderr.splitlines()
     queries = {q["code"]: q["query"] for q in json.loads(cli("watch", "list", "--json").stdout)}
     assert queries["2.1"].startswith("abs:platypus AND ")
     assert queries["2.1.1"] == "abs:mine"

@@ -91,7 +91,7 @@ def test_an_interrupted_run_resumes_without_duplicates(
     asked = [(s["search_query"], s["start"]) for s in archive.searches]
     assert asked[:2] == [("ti:clone", "100"), ("ti:clone", "200")]  # B.3 goes on …
     assert len(asked) == 2 + 2  # … then C.1 and C.2; the 38 searches done are not asked
-    assert "B.3\tsince 2025-01-01: 130 found, 130 new" in again.stdout
+    assert "B.3\t2025-01-01\t130\t130\t" in again.stdout
     assert again.stdout.count("done in the interrupted run") == 38
     assert inbox_state(db) == inbox_state(control)
     with sqlite3.connect(db) as conn:

@@ -171,8 +171,10 @@ def _check(
 
 
 def _show(rows: list[list[Any]]) -> None:
+    from rich.markup import escape
+
     for check, problem in rows:
-        output.stdout.print(f"[bold]{check}[/bold]: {problem}", highlight=False)
+        output.stdout.print(f"[bold]{check}[/bold]: {escape(problem)}", highlight=False)
 
 
 def _seeds_folder(seeds: Path) -> Path:

@@ -52,7 +52,9 @@ def db_update(
         return
     r = report.as_dict()
     *changes, summary = report_lines(r)
-    counts = [line for line in changes if line.startswith(("sections: ", "findings: "))]
+    counts = [
+        line for line in changes if line.startswith(("sections: ", "findings: ", "watch queries: "))
+    ]
     if dry_run:
         output.notice("dry run: nothing was written")
     if changes:  # `updating from survey release A to B`

@@ -453,8 +453,10 @@ def inbox_show(
     rows = [(name, value) for name, value in fields if value not in (None, "")]
 
     def on_terminal() -> None:
+        from rich.markup import escape
+
         for name, value in rows:
-            output.stdout.print(f"[cyan]{name:>11}[/cyan]  {value}", highlight=False)
+            output.stdout.print(f"[cyan]{name:>11}[/cyan]  {escape(str(value))}", highlight=False)
 
     output.table(("field", "value"), rows, json_lines=json_lines, rich=on_terminal)
 
@@ -523,7 +525,9 @@ def inbox_accept(
             }[r["outcome"]]
             verb = f"would be {verb}" if dry_run else verb
             where = f" — filed under {', '.join(r['sections'])}" if r["sections"] else ""
-            output.stdout.print(f"{r['inbox']}  {verb} as {r['key']}{where} — {r['title']}")
+            output.stdout.print(
+                f"{r['inbox']}  {verb} as {r['key']}{where} — {r['title']}", markup=False
+            )
 
     output.table(
         ACCEPT_COLUMNS,
