@@ -31,6 +31,11 @@ def ok(result: Any) -> str:
     return str(result.stdout)
 
 
+def report(result: Any) -> str:
+    """What `import` says on a pipe: its rows (stdout), then its summary (stderr)."""
+    return ok(result) + str(result.stderr)
+
+
 def shown(cli: Any, ref: str) -> dict[str, Any]:
     return dict(json.loads(ok(cli("show", ref, "--json"))))
 
@@ -222,7 +227,7 @@ STRINGS = """@string{jai = "Journal of Artificial "}
 
 
 def test_strings_and_concatenations_are_evaluated(cli, tmp_path: Path) -> None:
-    out = ok(cli("import", bib(tmp_path, STRINGS)))
+    out = report(cli("import", bib(tmp_path, STRINGS)))
     assert out.endswith("4 added, 0 enriched, 0 skipped, 0 failed\n")
     assert shown(cli, "c1")["venue"] == "Journal of Artificial Intelligence Research"
     assert shown(cli, "c2")["venue"] == "Proceedings of Testing"
@@ -302,7 +307,7 @@ def test_a_part_size_or_volume_is_another_paper(
             ),
         )
     )
-    out = ok(
+    out = report(
         cli(
             "import",
             bib(
@@ -313,8 +318,8 @@ def test_a_part_size_or_volume_is_another_paper(
         )
     )
     assert out.splitlines() == [
-        f"two.bib:1: added p2 — {second}",
-        "  kept apart from p1: titles differ in a number, size, part or volume",
+        f"added\tp2\ttwo.bib:1\t{second}\t\t"
+        "kept apart from p1: titles differ in a number, size, part or volume",
         "imported two.bib (utf-8): 1 added, 0 enriched, 0 skipped, 0 failed",
     ]
     assert paper_count(db_file) == 130
@@ -334,15 +339,16 @@ PERIODICAL = (
 def test_recurring_columns_are_kept_and_doctor_lists_what_may_be_one(
     cli, db_file: Path, tmp_path: Path
 ) -> None:
-    out = ok(cli("import", bib(tmp_path, PERIODICAL)))
+    out = report(cli("import", bib(tmp_path, PERIODICAL)))
     assert out.endswith("10 added, 0 enriched, 0 skipped, 0 failed\n")
-    again = ok(cli("import", bib(tmp_path, PERIODICAL)))  # the same entries: found by key
+    again = report(cli("import", bib(tmp_path, PERIODICAL)))  # the same entries: found by key
     assert again.endswith("0 added, 0 enriched, 10 skipped, 0 failed\n")
-    assert "mine.bib:1: skipped — already in the database (col1, same key)" in again
+    assert "\tmine.bib:1\t" in again.splitlines()[0]
+    assert "\talready in the database (col1, same key)" in again.splitlines()[0]
     doctor = cli("doctor").stdout
     assert (
-        "note: [likely-duplicate] ed1 and ed2 look like one paper (titles 100% alike, same first"
-        " author and year)"
+        "note\tlikely-duplicate\ted1\ted1 and ed2 look like one paper (titles 100% alike, same"
+        " first author and year)"
     ) in doctor
     assert "col1 and col2" not in doctor  # other volume, number and pages: other papers
 
@@ -354,10 +360,10 @@ def test_entries_of_one_file_merge_on_a_doi_and_say_so(cli, tmp_path: Path) -> N
         " doi = {10.1234/x}, pages = {1--9}}\n"
     )
     out = ok(cli("import", bib(tmp_path, text)))
-    assert out.splitlines()[:2] == [
-        "mine.bib:2: enriched a (same doi; filled pages)",
-        "  its key b is now an alias of a",
-    ]
+    assert out.splitlines()[1] == (
+        "enriched\ta\tmine.bib:2\tSparse probes\t\tmatched by doi; filled pages; its key b is"
+        " now an alias of a"
+    )
 
 
 # --- 6. arXiv ids --------------------------------------------------------------------------
@@ -380,7 +386,7 @@ def test_one_arxiv_paper_whatever_the_spelling(cli, db_file: Path, tmp_path: Pat
             ),
         )
     )
-    assert "b.bib:1: skipped — already in the database (gt, same arxiv id)" in out
+    assert "skipped\tgt\tb.bib:1\tKnots\t\talready in the database (gt, same arxiv id)" in out
     assert shown(cli, "math.GT/0309136")["key"] == "gt"
     ok(
         cli(
@@ -401,7 +407,8 @@ def test_zotero_and_scholar_arxiv_venues_are_ids_not_journals(cli, tmp_path: Pat
         " journal = {arXiv preprint arXiv:2505.22148}}\n"
     )
     out = ok(cli("import", bib(tmp_path, text)))
-    assert "mine.bib:2: skipped — already in the database (jiang2025makes, same arxiv id)" in out
+    assert "\tmine.bib:2\t" in out.splitlines()[1]
+    assert "\talready in the database (jiang2025makes, same arxiv id)" in out.splitlines()[1]
     assert (shown(cli, "zotero")["arxiv_id"], shown(cli, "zotero")["venue"]) == ("2501.19393", None)
     exported = entry_of(ok(cli("export", "--key", "zotero")), "zotero")
     assert exported.startswith("@misc{zotero,")
@@ -437,10 +444,10 @@ def test_one_stray_byte_is_decoded_alone_and_said(cli, db_file: Path, tmp_path: 
     path.write_bytes(
         UTF8.encode() + b"@article{b, author = {Ren\xe9 Tester}, title = {T}, year = 2021}\n"
     )
-    out = ok(cli("import", str(path)))
+    out = report(cli("import", str(path)))
     assert out.splitlines() == [
-        "mixed.bib:2: added b — T",
-        "  line 2: bytes that are not UTF-8 read as Windows-1252 ('é')",
+        "added\ta\tmixed.bib:1\tÉtudes\t\t",
+        "added\tb\tmixed.bib:2\tT\t\tline 2: bytes that are not UTF-8 read as Windows-1252 ('é')",
         "imported mixed.bib (utf-8): 2 added, 0 enriched, 0 skipped, 0 failed",
     ]
     assert paper(db_file, "a")["authors"] == ["Jörg Müller"]
@@ -448,7 +455,7 @@ def test_one_stray_byte_is_decoded_alone_and_said(cli, db_file: Path, tmp_path: 
 
 
 def test_a_latin1_file_and_the_encoding_option(cli, db_file: Path, tmp_path: Path) -> None:
-    assert "(windows-1252)" in ok(cli("import", bib(tmp_path, UTF8, "l1.bib", "latin-1")))
+    assert "(windows-1252)" in report(cli("import", bib(tmp_path, UTF8, "l1.bib", "latin-1")))
     assert paper(db_file, "a")["authors"] == ["Jörg Müller"]
     out = cli("import", bib(tmp_path, UTF8.replace("{a,", "{b,"), "u.bib"), "--encoding", "ascii")
     assert out.exit_code == 1
@@ -475,7 +482,7 @@ def test_math_stays_math_in_bibtex_and_reads_as_text_elsewhere(cli, tmp_path: Pa
 
 
 def test_import_dash_reads_standard_input(cli, db_file: Path) -> None:
-    out = ok(cli("import", "-", input=UTF8))
+    out = report(cli("import", "-", input=UTF8))
     assert (
         out.splitlines()[-1] == "imported stdin (utf-8): 1 added, 0 enriched, 0 skipped, 0 failed"
     )
