@@ -162,17 +162,26 @@ def near_titles(draw: st.DrawFn) -> str:
     return title
 
 
-@settings(max_examples=300)
-@given(st.lists(near_titles(), min_size=1, max_size=60), near_titles())
-def test_indexed_buckets_give_the_scans_answers(known: list[str], query: str) -> None:
-    """The index finds what comparing with every title finds: nothing else, and always
-    every title that lacks fewer than `WORDS` of the query's words (a typo or two)."""
+def scanned_and_indexed(
+    known: list[str], query: str
+) -> tuple[list[tuple[float, str]], list[tuple[float, str]]]:
+    """The (score, key) look-alikes of `query` among `known` titles (keyed k0, k1…): by
+    comparing with every title, then through the index alone."""
     scanned, indexed = DuplicateIndex(scan_limit=10_000), DuplicateIndex(scan_limit=0)
     for n, title in enumerate(known):
         for index in (scanned, indexed):
             index.add(f"k{n}", identity(paper(title)))
     want = [(s, e.key) for s, e in scanned._similar(identity(paper(query)))]
     got = [(s, e.key) for s, e in indexed._similar(identity(paper(query)))]
+    return want, got
+
+
+@settings(max_examples=300)
+@given(st.lists(near_titles(), min_size=1, max_size=60), near_titles())
+def test_indexed_buckets_give_the_scans_answers(known: list[str], query: str) -> None:
+    """The index finds what comparing with every title finds: nothing else, and always
+    every title that lacks fewer than `WORDS` of the query's words (a typo or two)."""
+    want, got = scanned_and_indexed(known, query)
     assert set(got) <= set(want)
     near = normalise_title(query)
     close = {
@@ -190,11 +199,6 @@ def test_indexed_buckets_give_the_scans_answers(known: list[str], query: str) ->
 )
 def test_short_titles_are_found_exactly(known: list[str], data: st.DataObject) -> None:
     query = data.draw(st.sampled_from(known) | st.text(alphabet="abcdefghij ", max_size=14))
-    scanned, indexed = DuplicateIndex(scan_limit=10_000), DuplicateIndex(scan_limit=0)
-    for n, title in enumerate(known):
-        for index in (scanned, indexed):
-            index.add(f"k{n}", identity(paper(title)))
-    want = [(s, e.key) for s, e in scanned._similar(identity(paper(query)))]
-    got = [(s, e.key) for s, e in indexed._similar(identity(paper(query)))]
+    want, got = scanned_and_indexed(known, query)
     if len(normalise_title(query)) < SHORT:  # one edit away at most: found by length
         assert got == want

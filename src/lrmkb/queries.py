@@ -18,12 +18,12 @@ from .records import (
     BibParts,
     Evidence,
     Finding,
+    FindingText,
     Node,
     NodeRef,
     Paper,
     PaperFinding,
     PaperRecord,
-    SurveyPlace,
 )
 
 STANCES = ("supports", "contradicts", "mentions")
@@ -394,17 +394,10 @@ class Side(TypedDict):
     short_name: str | None
 
 
-class Debate(TypedDict):
+class Debate(FindingText):
     """A finding that sets papers against each other (`debates`)."""
 
     question: str | None
-    id: str
-    kind: str
-    node: str
-    node_title: str
-    text: str
-    source: str
-    survey: SurveyPlace
     sides: dict[str, list[Side]]  # stance → the papers that take it
 
 

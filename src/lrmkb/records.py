@@ -152,8 +152,9 @@ class SurveyPlace(TypedDict):
     page: int | None
 
 
-class Finding(TypedDict):
-    """A takeaway or claim with its evidence (`queries.findings`)."""
+class FindingText(TypedDict):
+    """What every view of a takeaway or claim carries: where it is, what it says, and
+    whether the survey or only the cited paper says it (`source`)."""
 
     id: str
     kind: str
@@ -161,8 +162,13 @@ class Finding(TypedDict):
     node_title: str
     text: str
     source: str
-    debate: str | None
     survey: SurveyPlace
+
+
+class Finding(FindingText):
+    """A takeaway or claim with its evidence (`queries.findings`)."""
+
+    debate: str | None
     papers: list[Evidence]
 
 
