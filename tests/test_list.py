@@ -122,6 +122,7 @@ def test_nothing_matches(cli) -> None:
     ("args", "code", "message"),
     [
         (("--section", "9.9"), 1, "no section '9.9'"),
+        (("--tag", "nosuch"), 1, "no tag 'nosuch' — no paper has tags yet"),
         (("--year", "twenty"), 1, "'twenty' is not a year or a range of years"),
         (("--year", "2025..2020"), 1, "'2025..2020' is not a year or a range of years"),
         (

@@ -82,8 +82,8 @@ def list_papers(
 ) -> dict[str, Any]:
     """`{"total": papers matching, "papers": [{"key", "year", "title", "short_name",
     "source", "created", "sections", "tags"}]}`, at most `limit` of them in `sort`
-    order (`SORTS`). Unknown sections raise `NotFound`; tags are matched as stored."""
-    from .queries import subtree_ids
+    order (`SORTS`). Unknown sections and tags raise `NotFound`; tags match in lower case."""
+    from .queries import check_tags, subtree_ids
 
     if sort not in SORTS:
         raise BadInput(f"cannot sort by {sort!r}", f"use one of {', '.join(SORTS)}")
@@ -98,6 +98,7 @@ def list_papers(
         params += ids
     if filters.tags:
         tags = [t.strip().lower() for t in filters.tags]
+        check_tags(db, tags)  # a tag no paper has is a typo, as for search and export
         where.append(
             f"p.id IN (SELECT paper_id FROM paper_tag WHERE tag IN ({','.join('?' * len(tags))}))"
         )
