@@ -64,7 +64,7 @@ def test_help_shows_words_not_types_and_an_example(path: list[str], hidden: bool
 def test_usage_lines_read_as_people_write_them() -> None:
     usage = {
         tuple(path): docgen.help_text(path).splitlines()[0]
-        for path in (["search"], ["show"], ["import"], ["tag"], ["docs"], [])
+        for path in (["search"], ["show"], ["import"], ["tag"], ["docs"], ["rm"], ["edit"], [])
     }
     assert usage == {
         ("search",): "Usage: lrmkb search [OPTIONS] [QUERY...]",
@@ -72,6 +72,8 @@ def test_usage_lines_read_as_people_write_them() -> None:
         ("import",): "Usage: lrmkb import [OPTIONS] FILE",
         ("tag",): "Usage: lrmkb tag [OPTIONS] [KEY TAG...]",
         ("docs",): "Usage: lrmkb docs [OPTIONS] [TOPIC]",
+        ("rm",): "Usage: lrmkb rm [OPTIONS] KEY...",  # once KEY......
+        ("edit",): "Usage: lrmkb edit [OPTIONS] KEY [FIELD=VALUE...]",  # once [[FIELD=VALUE]......]
         (): "Usage: lrmkb [OPTIONS] COMMAND [ARGS]...",
     }
     assert "  --db PATH " in docgen.help_text([])

@@ -27,7 +27,7 @@ def edit(
     assignments: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[FIELD=VALUE]...",
+            metavar="FIELD=VALUE",
             help="Fields to set; an empty VALUE clears one. Without any: edit the paper as "
             "BibTeX in $EDITOR.",
             show_default=False,

@@ -19,7 +19,7 @@ KeyArg = Annotated[
 KeysArg = Annotated[
     list[str],
     typer.Argument(
-        metavar="KEY...",
+        metavar="KEY",  # Click adds the "..." of a repeated argument
         help="Citation keys, arXiv ids or DOIs.",
         autocompletion=complete.keys,
         show_default=False,
