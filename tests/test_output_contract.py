@@ -68,6 +68,16 @@ CONTRACT: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "open KEY --print": (("url",), ("open", KEY, "--print")),
     "db update": (("action", "key", "detail"), ("--db", "{new.db}", "db", "update")),
+    "watch set CODE QUERY": (("code", "action", "query"), ("watch", "set", "4.3", "ti:x")),
+    "watch rm CODE": (("code", "action", "query"), ("watch", "rm", "4.3")),
+    "watch list": (
+        ("code", "by", "last_run", "interrupted", "newest", "waiting", "query"),
+        ("watch", "list"),
+    ),
+    "watch run": (
+        ("code", "since", "found", "new", "known", "in_inbox", "rejected", "note"),
+        ("watch", "run", "--since", "2025-01-01"),
+    ),
 }
 MINE_BIB = ROOT / "tests" / "fixtures" / "readme" / "mine.bib"
 # what a command needs in the database before it has rows to print
