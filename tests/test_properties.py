@@ -218,7 +218,13 @@ name_words = st.text(
     min_size=1,
     max_size=12,
 ).filter(lambda w: w.lower() not in {"and", "others"} and any(c.isalpha() for c in w))
-names = st.lists(name_words, min_size=1, max_size=4).map(" ".join)
+# a stored display name ("First Last") whose first word is lower case reads back as a von
+# part ("a A V" → "V a A"): particles are tested by test_names.py on structured names
+names = (
+    st.lists(name_words, min_size=1, max_size=4)
+    .map(" ".join)
+    .filter(lambda n: n.split()[0][:1].isupper() and n.split()[-1][:1].isupper())
+)
 stored_papers = st.fixed_dictionaries(
     {
         "key": st.just("roundtrip2024paper"),
