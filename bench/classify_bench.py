@@ -10,13 +10,19 @@ dimensions counts in both) and over all papers.
 
 Two ways of hiding a paper's filing:
 
-- strict: its title, short name and abstract leave its nodes' texts, and so do the
+- strict: its title and short name leave its nodes' texts, and so do the
   findings that cite it (they describe it) — as a paper the survey never saw;
-- member titles only: its title, short name and abstract leave its nodes' texts; the
+- member titles only: its title and short name leave its nodes' texts; the
   findings stay (the node's text is "title + summary + findings + member papers'
   titles", each paper left out of its own).
 
-Target (issue 19): top-3 node accuracy ≥ 0.80.
+Papers are also split in two halves by a hash of their key (`half`): change the
+classifier looking at the "tune" half only, and judge the change on the "held-out" half.
+(The present weights were chosen before the split, on all papers.)
+
+Target (issue 19): top-3 node accuracy ≥ 0.80 over all papers, hiding the filing as the
+issue defines it (member titles only); the strict figure is printed beside it. The exit
+status is 1 when the target is missed.
 
     python bench/classify_bench.py          # the table
     python bench/classify_bench.py --json   # the figures as JSON"""
@@ -27,6 +33,7 @@ import argparse
 import json
 import sqlite3
 import sys
+import zlib
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -38,6 +45,12 @@ from lrmkb.classify import Classifier, node_documents  # noqa: E402
 
 SURVEY_DB = ROOT / "data" / "survey.db"
 TARGET = 0.80
+TARGET_MODE = "member titles only"
+
+
+def half(key: str) -> str:
+    """The half a paper falls in: "tune" or "held-out", fixed by a hash of its key."""
+    return "tune" if zlib.crc32(key.encode()) % 2 == 0 else "held-out"
 
 
 def filings(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
@@ -83,49 +96,53 @@ def measure(db: sqlite3.Connection, strict: bool) -> dict[str, dict[str, float]]
             bool(ranked[:1] and section(ranked[0]) in sections),
             bool({section(c) for c in ranked} & sections),
         ]
-        for group in {"all", *(c.split(".")[0] for c in nodes)}:
+        for group in {"all", f"half:{half(key)}", *(c.split(".")[0] for c in nodes)}:
             hits[group] = [a + b for a, b in zip(hits[group], row, strict=True)]
     names = ("node top-1", "node top-3", "section top-1", "section top-3")
     return {
         group: {"papers": n[0], **{name: round(n[i + 1] / n[0], 3) for i, name in enumerate(names)}}
-        for group, n in sorted(hits.items(), key=lambda kv: (kv[0] != "all", kv[0]))
+        for group, n in sorted(
+            hits.items(), key=lambda kv: (kv[0] != "all", "half" in kv[0], kv[0])
+        )
     }
 
 
 def _without(doc: Any, paper: dict[str, Any]) -> Any:
-    """A node's text without one paper's title, short name and abstract (once each)."""
+    """A node's text without one paper's title and short name (once each)."""
     from copy import deepcopy
 
     copy = deepcopy(doc)
-    for text in (paper["title"], paper["short"] or "", paper["abstract"]):
+    for text in (paper["title"], paper["short"] or ""):
         if text and text in copy.fields["papers"] and doc.code in paper["nodes"]:
             copy.fields["papers"].remove(text)
     return copy
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     db = sqlite3.connect(SURVEY_DB)
     figures = {"strict": measure(db, True), "member titles only": measure(db, False)}
+    passed = figures[TARGET_MODE]["all"]["node top-3"] >= TARGET
     if args.json:
         print(json.dumps(figures, indent=2))
-        return
+        return 0 if passed else 1
     for mode, groups in figures.items():
         print(f"\nhiding the filing: {mode}")
         print(
-            f"{'dimension':<10} {'papers':>6}  node top-1  node top-3  section top-1  section top-3"
+            f"{'papers in':<14} {'papers':>6}  node top-1  node top-3  section top-1  section top-3"
         )
         for group, f in groups.items():
             print(
-                f"{group:<10} {f['papers']:>6}  {f['node top-1']:>10.3f}  {f['node top-3']:>10.3f}"
+                f"{group:<14} {f['papers']:>6}  {f['node top-1']:>10.3f}  {f['node top-3']:>10.3f}"
                 f"  {f['section top-1']:>13.3f}  {f['section top-3']:>13.3f}"
             )
-        top3 = groups["all"]["node top-3"]
-        verdict = "PASS" if top3 >= TARGET else "FAIL"
-        print(f"node top-3 over all papers: {top3:.3f} (target ≥ {TARGET:.2f}): {verdict}")
+    top3 = figures[TARGET_MODE]["all"]["node top-3"]
+    verdict = "PASS" if passed else "FAIL"
+    print(f"\nnode top-3 ({TARGET_MODE}): {top3:.3f} (target ≥ {TARGET:.2f}): {verdict}")
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

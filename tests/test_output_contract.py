@@ -70,6 +70,11 @@ CONTRACT: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "db update": (("action", "key", "detail"), ("--db", "{new.db}", "db", "update")),
     "watch set CODE QUERY": (("code", "action", "query"), ("watch", "set", "4.3", "ti:x")),
     "watch rm CODE": (("code", "action", "query"), ("watch", "rm", "4.3")),
+    "node add CODE TITLE": (
+        ("code", "kind", "parent", "title"),
+        ("node", "add", "4.3.probes", "Probes", "--under", "4.3"),
+    ),
+    "node rm CODE": (("code", "title", "unfiled", "query"), ("node", "rm", "mine", "--yes")),
     "watch list": (
         ("code", "by", "last_run", "interrupted", "newest", "waiting", "query"),
         ("watch", "list"),
@@ -85,6 +90,10 @@ PREPARE = {
     "tags": [
         "INSERT INTO paper_tag (paper_id, tag) SELECT id, t FROM paper, "
         "(SELECT 'to-read' AS t UNION SELECT 'rl') WHERE key IN ('chen2024think', 'yu2025dapo')"
+    ],
+    "node rm CODE": [
+        "INSERT INTO taxonomy_node (code, title, kind, origin) VALUES ('mine', 'Mine', 'section',"
+        " 'user')"
     ],
     "db check": [
         "UPDATE paper SET authors = 'oops' WHERE key = 'chen2024think'",

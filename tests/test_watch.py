@@ -204,6 +204,30 @@ def test_a_failing_arxiv_stops_the_run_and_keeps_what_it_saved(
     assert set(inbox(db_file)) == SYNTHETIC
 
 
+def test_a_query_arxiv_refuses_names_the_node_and_keeps_what_was_saved(
+    cli, db_file: Path, arxiv_api
+) -> None:
+    """arXiv answers a search it cannot read with HTTP 400 and an `Error` entry (the
+    recorded answer to a malformed id): the run stops there, naming the query."""
+    from conftest import FIXTURES
+
+    refusal = (FIXTURES / "arxiv-recorded" / "id_list-abc-error-http400.atom.xml").read_bytes()
+    cli("watch", "set", "1", "abs:overthinking")  # the first query finds something …
+    arxiv_api.search.failing = (2, Reply(400, refusal, {"Content-Type": "application/atom+xml"}))
+    result = cli("watch", "run", "--since", "2025-01-01")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        'Error: arXiv refused the watch query of 2.1, \'abs:"supervised fine-tuning" AND'
+        ' abs:"reinforcement learning" AND abs:reasoning AND (abs:"post-training" OR'
+        " abs:compare OR abs:comparison) AND (cat:cs.CL OR cat:cs.LG OR cat:cs.AI)'"
+        " (incorrect id format for abc) — change it"
+        " (`lrmkb watch set 2.1 QUERY`) or drop it (`lrmkb watch rm 2.1`), then run again:"
+        " what was saved stays\n"
+    )
+    assert len(arxiv_api.search.searches) == 2  # a refusal is not retried
+    assert set(inbox(db_file)) == {"2603.01001", "2603.00412"}
+
+
 def test_a_slow_answer_times_out_and_is_asked_again(
     cli, db_file: Path, arxiv_api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -296,6 +320,14 @@ def test_the_inbox_lists_sorted_and_shows_one(cli, db_file: Path) -> None:
     assert dates == sorted(dates, reverse=True) and len(dates) == len(SYNTHETIC)
     scores = [float(line.split("\t")[2]) for line in cli("inbox").stdout.splitlines()]
     assert scores == sorted(scores, reverse=True)
+    by_node = [line.split("\t") for line in cli("inbox", "--sort", "node").stdout.splitlines()[1:]]
+    assert [r[1] for r in by_node] == sorted(r[1] for r in by_node)
+    under = json.loads(cli("inbox", "--section", "4.3", "--json").stdout)
+    assert under and all(
+        i["node"].startswith("4.3") or any(f["code"].startswith("4.3") for f in i["found_by"])
+        for i in under
+    )
+    assert len(under) < len(SYNTHETIC)
     item_id = inbox(db_file)["2602.09120"]["id"]
     shown = cli("inbox", "show", str(item_id)).stdout
     assert "\njournal_ref\tProc. of a workshop on factuality, 2026\n" in shown

@@ -1,11 +1,17 @@
-"""A `watch run` killed (SIGKILL) or interrupted (Ctrl-C, SIGINT) in the middle keeps the
+"""`lrmkb watch run` as real processes against the local arXiv stand-in: a run killed
+(SIGKILL), interrupted (Ctrl-C, SIGINT) or stopped by its deadline in the middle keeps the
 pages it saved; the next run resumes — the searches it finished are not asked again, the
 one it was in goes on at its next page — and ends with exactly the inbox of a run that was
-never interrupted. Real `lrmkb` processes against the local arXiv stand-in."""
+never interrupted. On a terminal it shows a progress bar; a stdout that takes nothing
+loses nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import pty
+import re
 import shutil
 import signal
 import sqlite3
@@ -98,3 +104,72 @@ def test_an_interrupted_run_resumes_without_duplicates(
         assert not conn.execute("SELECT count(*) FROM watch_run WHERE finished IS NULL").fetchone()[
             0
         ]
+
+
+def test_the_deadline_stops_a_run_that_the_next_run_resumes(
+    watched: tuple[Path, Path], arxiv_api
+) -> None:
+    """LRMKB_ARXIV_DEADLINE bounds the whole run: with a request every 1.5 s and 2 s in
+    all, the run stops after a page or two (exit 3) and keeps whole pages only."""
+    db, control = watched
+    env = {"LRMKB_ARXIV_DEADLINE": "2", "LRMKB_ARXIV_DELAY": "1.5"}
+    stopped = lrmkb_process("--db", str(db), "watch", "run", "--since", "2025-01-01", env=env)
+    assert stopped.returncode == 3, stopped.stderr
+    assert stopped.stderr.startswith("Error: arXiv took longer than the deadline of 2 s in all")
+    assert len(arxiv_api.search.searches) <= 3
+    again = lrmkb_process("--db", str(db), "watch", "run")
+    assert again.returncode == 0, again.stderr
+    assert inbox_state(db) == inbox_state(control)
+
+
+def test_a_progress_bar_on_a_terminal(db_file: Path, arxiv_api) -> None:
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lrmkb",
+            "--db",
+            str(db_file),
+            "watch",
+            "run",
+            "--since",
+            "2025-01-01",
+        ],
+        stdout=follower,
+        stderr=follower,
+        env={**process_env(), "COLUMNS": "120", "LRMKB_ARXIV_DELAY": "0.1"},
+        cwd=ROOT,
+    )
+    os.close(follower)
+    out = b""
+    with contextlib.suppress(OSError):  # EIO once the process has closed the terminal
+        while chunk := os.read(leader, 65536):
+            out += chunk
+    os.close(leader)
+    assert proc.wait(timeout=300) == 0
+    text = out.decode(errors="replace")
+    assert re.search(r"\d[.\dA-Z]*: \d+ found, \d+ new", text)  # the bar's description
+    assert "━" in text  # the bar itself
+    assert "added 9 paper(s) to the inbox from 41 watch queries" in text
+
+
+def test_a_full_stdout_loses_nothing(db_file: Path, arxiv_api) -> None:
+    """The report cannot be written, but every page was saved: a warning, exit 0, and the
+    next run finds nothing new."""
+    with open("/dev/full", "w") as full:
+        run = lrmkb_process(
+            "--db",
+            str(db_file),
+            "watch",
+            "run",
+            "--since",
+            "2025-01-01",
+            stdout=full,
+            stderr=subprocess.PIPE,
+        )
+    assert run.returncode == 0
+    assert "warning: the changes were saved, but the report could not be written" in run.stderr
+    assert len(inbox_state(db_file)) == 9
+    again = lrmkb_process("--db", str(db_file), "watch", "run", "--json")
+    assert json.loads(again.stdout)["summary"]["new"] == 0

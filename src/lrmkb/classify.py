@@ -2,9 +2,10 @@
 
 Each section and research question becomes one document, in fields of different weight
 (`FIELD_WEIGHTS`): its title, its summary, its questions' titles, the text of its
-findings (takeaways and claims), and the titles, short names and abstracts of its member
-papers. A paper (its title counted twice, plus its abstract) is compared with every
-document by TF-IDF cosine similarity:
+findings (takeaways and claims), and the titles and short names of its member papers
+(not their abstracts: at 100,000 papers those made building the classifier take most
+of a minute). A paper (its title counted twice, plus its abstract) is compared with
+every document by TF-IDF cosine similarity:
 
 - terms: lower-case ASCII words of 2+ characters, stop-words dropped, the field's
   abbreviations and their spelled-out forms made one (`chain of thought` → `cot`,
@@ -73,10 +74,12 @@ _EXTRA_STOP = frozenset(
 
 @lru_cache(maxsize=1)
 def _stem_words() -> Callable[[list[str]], list[str]]:
-    """The Snowball English stemmer (snowballstem.org/algorithms/english), loaded once."""
-    import snowballstemmer
+    """The Snowball English stemmer (snowballstem.org/algorithms/english) in C
+    (PyStemmer), loaded once: a large library's node texts hold millions of words,
+    which the pure-Python Snowball stemmer takes minutes over."""
+    import Stemmer
 
-    stem: Callable[[list[str]], list[str]] = snowballstemmer.stemmer("english").stemWords
+    stem: Callable[[list[str]], list[str]] = Stemmer.Stemmer("english").stemWords
     return stem
 
 
@@ -168,7 +171,7 @@ def _weighted_terms(doc: NodeText) -> dict[str, float]:
 
 def node_documents(db: sqlite3.Connection, leave_out: str | None = None) -> list[NodeText]:
     """Every fileable node's text, field by field. `leave_out` (a citation key) drops what
-    the knowledge base says because of that paper — its title, short name and abstract,
+    the knowledge base says because of that paper — its title and short name,
     and the findings that cite it — to classify it as if it had never been filed."""
     nodes = db.execute(
         """SELECT n.id, n.code, n.title, n.kind, n.summary, p.code
@@ -188,11 +191,11 @@ def node_documents(db: sqlite3.Connection, leave_out: str | None = None) -> list
         (leave_out,),
     ):
         texts[node_id].fields["findings"].append(text)
-    for node_id, title, short_name, abstract in db.execute(
-        """SELECT pn.node_id, p.title, p.short_name, p.abstract FROM paper_node pn
+    for node_id, title, short_name in db.execute(
+        """SELECT pn.node_id, p.title, p.short_name FROM paper_node pn
            JOIN paper p ON p.id = pn.paper_id WHERE p.key IS NOT ?""",
         (leave_out,),
     ):
-        texts[node_id].fields["papers"] += [title, short_name or "", abstract or ""]
+        texts[node_id].fields["papers"] += [title, short_name or ""]
     fileable = {node_id for node_id, _, _, kind, _, _ in nodes if kind in FILEABLE_KINDS}
     return [texts[i] for i in sorted(fileable)]

@@ -84,7 +84,9 @@ def release_issues(db: sqlite3.Connection) -> list[Issue]:
             )
         ]
     found = []
-    for node in db.execute("SELECT id, code, title FROM taxonomy_node ORDER BY code"):
+    for node in db.execute(
+        "SELECT id, code, title FROM taxonomy_node WHERE origin = 'seeds' ORDER BY code"
+    ):
         if node["code"] in codes:
             continue
         keys = [

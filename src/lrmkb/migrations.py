@@ -378,6 +378,13 @@ def m011_bibtex_fields(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m012_user_nodes(db: sqlite3.Connection) -> None:
+    """Nodes of the user's own (`lrmkb node add`) beside the survey's: `origin` says
+    whose a node is, so that `db update` and `doctor` leave the user's alone."""
+    _run(db, "ALTER TABLE taxonomy_node ADD COLUMN origin TEXT NOT NULL DEFAULT 'seeds'")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

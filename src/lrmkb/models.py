@@ -64,6 +64,7 @@ class TaxonomyNode(SQLModel, table=True):
     survey_heading: str | None = None  # the heading as printed in the text (None: there is none)
     figure_heading: str | None = None  # the wording of Figure 1
     survey_page: int | None = None  # PDF page where the node's text begins
+    origin: str = "seeds"  # seeds (the survey's) | user (`lrmkb node add`)
 
 
 class Finding(SQLModel, table=True):

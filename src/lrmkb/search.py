@@ -81,6 +81,14 @@ def refresh_index(db: sqlite3.Connection, paper_keys: Iterable[str] | None = Non
             db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
 
 
+def refresh_nodes(db: sqlite3.Connection, node_ids: Iterable[int]) -> None:
+    """Re-index taxonomy nodes just added, changed or removed (the user's own: `lrmkb
+    node`); the papers filed under them are the caller's to re-index."""
+    rowids = {OFFSETS["node"] + node_id for node_id in node_ids}
+    _delete(db, sorted(rowids))
+    _insert(db, [doc for doc in _node_docs(db, _node_paths(db)) if doc[0] in rowids])
+
+
 def index_new_papers(
     db: sqlite3.Connection,
     papers: Sequence[tuple[int, Paper, Iterable[int]]],

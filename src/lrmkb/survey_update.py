@@ -124,14 +124,17 @@ def _columns(db: sqlite3.Connection, table: str) -> list[str]:
 
 
 def _nodes(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
-    """Taxonomy nodes by code, every column but the ids (the parent by its code)."""
-    columns = [c for c in _columns(db, "taxonomy_node") if c not in ("id", "parent_id", "code")]
+    """The survey's taxonomy nodes by code, every column but the ids (the parent by its
+    code) and `origin`; the user's own nodes (`lrmkb node add`) are no release's."""
+    skip = ("id", "parent_id", "code", "origin")
+    columns = [c for c in _columns(db, "taxonomy_node") if c not in skip]
     select = ", ".join(f"n.{c}" for c in columns)
     return {
         r[0]: {"parent": r[1], **dict(zip(columns, r[2:], strict=True))}
         for r in db.execute(
             f"SELECT n.code, p.code, {select} FROM taxonomy_node n"
-            " LEFT JOIN taxonomy_node p ON p.id = n.parent_id ORDER BY n.id"
+            " LEFT JOIN taxonomy_node p ON p.id = n.parent_id WHERE n.origin = 'seeds'"
+            " ORDER BY n.id"
         )
     }
 

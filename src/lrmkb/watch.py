@@ -380,8 +380,9 @@ def run(
     taken per search. `report`, if given, is filled as the run goes (what an interrupted
     run got done).
 
-    Raises `ServiceError` when arXiv fails past its retries or the deadline, `NotFound`
-    for an unknown section: the pages written so far stay, and the next run resumes."""
+    Raises `ServiceError` when arXiv fails past its retries or the deadline, `BadInput`
+    when arXiv refuses a saved search, `NotFound` for an unknown section: the pages
+    written so far stay, and the next run resumes."""
     from .importers.arxiv import Client
     from .store import now
 
@@ -456,7 +457,16 @@ def _run_query(
     if progress:
         progress("query", outcome)
     while True:
-        page = client.search(saved["query"], start)
+        try:
+            page = client.search(saved["query"], start)
+        except NotFound as exc:  # arXiv's HTTP 400 "Error" entry: it cannot read the query
+            code = saved["code"]
+            raise BadInput(
+                f"arXiv refused the watch query of {code}, {saved['query']!r}"
+                f" ({exc.what.removeprefix('arXiv rejected the request: ')})",
+                f"change it (`lrmkb watch set {code} QUERY`) or drop it (`lrmkb watch rm "
+                f"{code}`), then run again: what was saved stays",
+            ) from exc
         entries = [e for e in page.entries if e["published"] >= outcome.since]
         reached = len(entries) < len(page.entries)
         if max_results is not None and outcome.fetched + len(entries) >= max_results:

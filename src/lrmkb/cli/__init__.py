@@ -15,7 +15,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(name)
     # registering the commands, in the order `lrmkb --help` lists them
     # isort: off
-    from . import read, debates, browse, write, curate, watch, export, docs, database, update  # noqa: F401
+    from . import read, debates, browse, write, curate, nodes, watch, export, docs, database, update  # noqa: F401
 
     # isort: on
     from .core import app

@@ -233,7 +233,9 @@ def watch_run(
     except KeyboardInterrupt:
         new = report.totals()["new"]
         output.error(
-            f"interrupted — {new} new paper(s) were saved in the inbox; "
+            "interrupted — a dry run: nothing was written"
+            if dry_run
+            else f"interrupted — {new} new paper(s) were saved in the inbox; "
             "run `lrmkb watch run` again to resume"
         )
         raise typer.Exit(130) from None
@@ -275,9 +277,11 @@ def _print_run(report: Any, json_lines: bool) -> None:
     output.table(RUN_COLUMNS, rows, json_lines=json_lines, rich=on_terminal)
     totals = report.totals()
     verb = "would add" if report.dry_run else "added"
+    searches = len(report.queries)
     output.notice(
-        f"{verb} {totals['new']} paper(s) to the inbox from {len(report.queries)} watch "
-        f"queries ({report.requests} arXiv requests)"
+        f"{verb} {totals['new']} paper(s) to the inbox from {searches} watch "
+        f"quer{'y' if searches == 1 else 'ies'} ({report.requests} arXiv "
+        f"request{'' if report.requests == 1 else 's'})"
         + (" — see `lrmkb inbox`" if totals["new"] and not report.dry_run else "")
     )
 
