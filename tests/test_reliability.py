@@ -640,6 +640,34 @@ def test_ctrl_c_during_start_up_is_one_line(db_file: Path) -> None:
     assert ours >= len(delays) // 3, seen  # most signals did land in lrmkb's start-up
 
 
+def test_ctrl_c_while_click_parses_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Typer 0.29 turns a KeyboardInterrupt outside the command (while Click parses the
+    command line) into a silent exit 130: CI caught `show` exiting 130 with nothing on
+    stderr. A Click callback that is interrupted stands in for the signal's moment."""
+    import typer
+
+    import lrmkb.__main__ as entry
+    import lrmkb.cli
+
+    def interrupted(value: str) -> str:
+        raise KeyboardInterrupt
+
+    stand_in = typer.Typer()
+
+    @stand_in.command()
+    def show(key: str = typer.Argument(..., callback=interrupted)) -> None:
+        raise AssertionError("the command must not run")
+
+    monkeypatch.setattr(lrmkb.cli, "app", stand_in)
+    monkeypatch.setattr("sys.argv", ["lrmkb", "show", KEY])
+    with pytest.raises(SystemExit) as done:
+        entry.main()
+    assert done.value.code == INTERRUPTED
+    assert capsys.readouterr().err == "Error: interrupted — nothing was written\n"
+
+
 def synthetic_bib(path: Path, count: int, prefix: str = "s") -> Path:
     entry = (
         "@article{{{p}{n},\n  title = {{Synthetic study number {n} of {p} interrupted imports}},\n"

@@ -48,7 +48,14 @@ def main() -> None:
             from .cli import app
 
             _on_interrupt(_signal.default_int_handler)
-            app(prog_name="lrmkb")  # exits through SystemExit
+            try:
+                app(prog_name="lrmkb")  # exits through SystemExit
+            except SystemExit as done:
+                # Typer turns a Ctrl-C outside the command (while Click parses the
+                # command line) into a silent exit 130: say it, as everywhere else
+                if done.code == streams.EXIT_INTERRUPTED and not streams.said_why():
+                    raise KeyboardInterrupt from None
+                raise
             code = 0
     except KeyboardInterrupt:  # outside any command: nothing can have been written
         sys.stderr.write(STARTUP_INTERRUPTED.decode())
