@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from lrmkb.importers.bibread import read_entries, year_of
 from lrmkb.importers.bibvalues import Value
-from lrmkb.keywords import keywords_for, tags_of_keywords
+from lrmkb.keywords import keywords_for, split_keywords, tags_of_keywords
 from lrmkb.texmath import math_to_text
 
 ISSUE = r"""
@@ -152,12 +152,52 @@ def test_keywords_become_tags_and_come_back_as_written() -> None:
     assert keywords_for("A, B", []) == ""
 
 
+def test_a_comma_inside_braces_does_not_split_a_keyword() -> None:
+    written = '{Foo, Bar}, baz; K\\"{a}hler {manifolds; spaces}'
+    assert split_keywords(written) == [
+        ("{Foo, Bar}", ","),
+        (" baz", ";"),
+        (' K\\"{a}hler {manifolds; spaces}', ""),
+    ]
+    assert tags_of_keywords(written) == ["foo-bar", "baz", "kähler-manifolds-spaces"]
+    assert keywords_for(written, tags_of_keywords(written)) == written
+    assert keywords_for(written, ["foo-bar", "new"]) == "{Foo, Bar}; new"
+    assert keywords_for(written, ["baz"]) == "baz"
+
+
 @given(st.lists(st.text(alphabet="abc XYZ-é", min_size=1, max_size=8), max_size=5))
 def test_unchanged_tags_give_the_keywords_back(keywords: list[str]) -> None:
     written = ", ".join(k.strip() for k in keywords if k.strip())
     assert keywords_for(written, tags_of_keywords(written)) == ", ".join(
         k for k in (w.strip() for w in written.split(",")) if k
     )
+
+
+def nested(text: str) -> bool:
+    """Every brace of `text` closes, in order."""
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+@given(
+    st.lists(
+        st.text(alphabet='abc XYZ-é,;{}\\"', min_size=1, max_size=10).filter(
+            lambda k: k.strip() and nested(k)
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_braced_keywords_come_back_as_written(keywords: list[str]) -> None:
+    """Each keyword braced whole: commas and semicolons inside are never separators, and
+    unchanged tags give the field back as written."""
+    written = "; ".join("{" + k + "}" for k in keywords)
+    assert len(split_keywords(written)) == len(keywords)
+    assert keywords_for(written, tags_of_keywords(written)) == written
 
 
 # --- TeX math as text ----------------------------------------------------------------------

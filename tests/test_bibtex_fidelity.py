@@ -163,6 +163,30 @@ def test_keywords_and_tags_follow_each_other(cli, db_file: Path, tmp_path: Path)
     assert "  keywords = {Chain of Thought; to-read},\n" in ok(cli("export", "--key", "full"))
 
 
+BRACED_KEYWORDS = (
+    "@article{kw, author = {Tester, Ada}, title = {Keywords}, journal = {J}, year = 2024,"
+    ' keywords = {{Foo, Bar}, baz; K\\"{a}hler manifolds}}\n'
+)
+
+
+def test_a_braced_keyword_is_one_tag_and_comes_back_as_written(
+    cli, db_file: Path, tmp_path: Path
+) -> None:
+    """`{Foo, Bar}` is one keyword (the comma is inside braces); `K\"{a}hler` is the tag
+    `kähler-…`; the export writes the field as the user wrote it until the tags change."""
+    ok(cli("import", bib(tmp_path, BRACED_KEYWORDS)))
+    assert tags_of(db_file, "kw") == ["baz", "foo-bar", "kähler-manifolds"]
+    written = '  keywords = {{Foo, Bar}, baz; K\\"{a}hler manifolds},\n'
+    assert written in ok(cli("export", "--key", "kw"))
+    assert written in ok(cli("export", "--key", "kw", "-f", "biblatex"))
+    ok(cli("tag", "kw", "to-read"))
+    ok(cli("tag", "kw", "baz", "--remove"))
+    assert '  keywords = {{Foo, Bar}, K\\"{a}hler manifolds; to-read},\n' in ok(
+        cli("export", "--key", "kw")
+    )
+    assert csl(cli, "kw")["kw"]["keyword"] == "foo-bar, kähler-manifolds, to-read"
+
+
 def test_editors_stay_editors_and_csl_has_every_variable(cli, tmp_path: Path) -> None:
     ok(cli("import", bib(tmp_path, FIELDS)))
     item = csl(cli, "full")["full"]

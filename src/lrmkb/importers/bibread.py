@@ -233,7 +233,7 @@ def _entry(
         latex = {name: v.text for name, v in inherited.items()} | own
         texts = {name: _reading(name, v) or v.text for name, v in inherited.items()} | texts
     fields = reading(latex, texts, own, entry_type)
-    tags = tags_of_keywords(texts["keywords"]) if "keywords" in texts else []
+    tags = tags_of_keywords(latex["keywords"]) if "keywords" in latex else []
     return BibEntry(line, key, entry_type, raw, fields, tags, notes)
 
 
