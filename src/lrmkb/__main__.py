@@ -34,6 +34,14 @@ def _on_interrupt(handler: object) -> bool:
 _on_interrupt(_interrupted_at_start)
 
 
+def _silent_interrupt(done: SystemExit) -> bool:
+    """Did Typer turn a Ctrl-C outside the command (while Click parses the command
+    line) into a silent exit? Typer 0.29 raises `Exit(130) from` the KeyboardInterrupt
+    there; lrmkb's own commands say why they stop and raise their Exit `from None`."""
+    cause = getattr(done.__context__, "__cause__", None)
+    return isinstance(cause, KeyboardInterrupt)
+
+
 def main() -> None:
     _on_interrupt(_interrupted_at_start)
     from .cli import streams
@@ -51,9 +59,7 @@ def main() -> None:
             try:
                 app(prog_name="lrmkb")  # exits through SystemExit
             except SystemExit as done:
-                # Typer turns a Ctrl-C outside the command (while Click parses the
-                # command line) into a silent exit 130: say it, as everywhere else
-                if done.code == streams.EXIT_INTERRUPTED and not streams.said_why():
+                if _silent_interrupt(done):
                     raise KeyboardInterrupt from None
                 raise
             code = 0

@@ -148,13 +148,8 @@ def json_text(data: Any) -> str:
     return text + "\n"
 
 
-_errors_written = 0
-
-
 def error(message: str) -> None:
     """One line on stderr: `Error: what went wrong — what to do`."""
-    global _errors_written
-    _errors_written += 1
     sys.stderr.write(f"Error: {message}\n")
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()
@@ -233,11 +228,6 @@ def output_lost(exc: OutputLost, saved: str | None = None) -> int:
         return 0
     error(f"cannot write the output: {exc.reason} — check where stdout goes (a full disk?)")
     return EXIT_BAD_INPUT
-
-
-def said_why() -> bool:
-    """Has this process already told the user why it stops (an `Error:` line)?"""
-    return _errors_written > 0
 
 
 def interrupted(saved: str | None = None) -> int:
