@@ -106,10 +106,12 @@ def test_maintainer_commands_are_hidden_from_users() -> None:
     assert "\n  dev " not in top and "build" not in top
     db = docgen.help_text(["db"])
     assert "build" not in db and "--seeds" not in docgen.help_text(["db", "check"])
+    assert "--seeds" not in docgen.help_text(["doctor"])
     assert [p for p, hidden in docgen.commands() if hidden] == [
         ["dev"],
         ["dev", "build"],
         ["dev", "check"],
+        ["dev", "doctor"],
     ]
 
 

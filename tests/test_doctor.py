@@ -1,6 +1,6 @@
-"""`lrmkb doctor`: problems in a user's library, phrased as lrmkb commands, and (with
-`--seeds`) the curation problems of the bundled survey, phrased as fixes to seeds/; exit 1
-when it finds a problem, 0 when only notes or nothing."""
+"""`lrmkb doctor`: problems in a user's library, phrased as lrmkb commands, and (the
+maintainers' `lrmkb dev doctor`) the curation problems of the bundled survey too, phrased
+as fixes to seeds/; exit 1 when it finds a problem, 0 when only notes or nothing."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def test_a_copy_of_the_survey_is_a_healthy_library(cli) -> None:
 
 
 def test_the_bundled_survey_has_three_papers_without_ids(cli) -> None:
-    result = cli("doctor", "--seeds")
+    result = cli("dev", "doctor")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert [line.rsplit("\t", 1)[0] for line in lines] == SURVEY_PROBLEMS
@@ -42,7 +42,7 @@ def test_the_bundled_survey_has_three_papers_without_ids(cli) -> None:
 
 
 def test_a_node_the_survey_leaves_uncited_is_only_a_note(cli, db_file: Path) -> None:
-    result = cli("doctor", "--seeds")
+    result = cli("dev", "doctor")
     assert result.exit_code == 1  # the three missing ids remain
     assert (
         "note\tempty-node\tB.2\tB.2 Advancing Interpretability Methodology has no papers "
@@ -50,11 +50,11 @@ def test_a_node_the_survey_leaves_uncited_is_only_a_note(cli, db_file: Path) -> 
     ) in result.stdout
     with sqlite3.connect(db_file) as db:
         db.execute("UPDATE taxonomy_node SET uncited = 0 WHERE code = 'B.2'")
-    assert "problem\tempty-node\tB.2\t" in cli("doctor", "--seeds").stdout
+    assert "problem\tempty-node\tB.2\t" in cli("dev", "doctor").stdout
 
 
 def test_json_report(cli) -> None:
-    report = json.loads(cli("doctor", "--seeds", "--json").stdout)
+    report = json.loads(cli("dev", "doctor", "--json").stdout)
     assert (report["ok"], report["problems"], report["notes"]) == (False, 3, 1)
     assert report["issues"][0] == {
         "check": "empty-node",
@@ -78,7 +78,7 @@ def test_a_clean_database_passes(cli, db_file: Path) -> None:
             "UPDATE paper SET doi = '10.0000/' || key "
             "WHERE key IN ('feng2025efficient', 'sui2025stop', 'ward2025rank1')"
         )
-    assert healthy(cli("doctor", "--seeds"))
+    assert healthy(cli("dev", "doctor"))
 
 
 def test_planted_defects_are_each_reported_with_the_command_that_fixes_them(
@@ -147,7 +147,7 @@ def test_papers_outside_the_survey_are_not_problems(cli, tmp_path: Path) -> None
     )
     assert "60 added" in cli("import", str(bib)).stderr
     assert healthy(cli("doctor"))
-    assert cli("doctor", "--seeds", "--json").stdout.count('"missing-id"') == 3  # the survey's
+    assert cli("dev", "doctor", "--json").stdout.count('"missing-id"') == 3  # the survey's
 
 
 def test_seeds_mode_reports_the_survey_curation_problems(cli, db_file: Path) -> None:
@@ -169,7 +169,7 @@ def test_seeds_mode_reports_the_survey_curation_problems(cli, db_file: Path) -> 
             "SELECT '4.3.9', 'An empty question', id, 'question', 9, '' "
             "FROM taxonomy_node WHERE code = '4.3'"
         )
-    report = json.loads(cli("doctor", "--seeds", "--json").stdout)
+    report = json.loads(cli("dev", "doctor", "--json").stdout)
     issues = {(i["check"], i["subject"]): i["hint"] for i in report["issues"]}
     assert {
         ("paper-in-no-node", "lee2025lost"),
@@ -265,3 +265,13 @@ def test_papers_in_a_section_the_survey_dropped_are_moved_with_file(cli, db_file
     assert update.stderr.endswith("removed the sections it no longer has, now empty: 4.3.9\n")
     assert healthy(cli("doctor"))
     assert cli("db", "check").exit_code == 0
+
+
+def test_the_end_user_doctor_has_no_maintainer_option(cli) -> None:
+    """The seeds/ audit is a maintainer's tool: `lrmkb dev doctor`, not `doctor --seeds`."""
+    assert "--seeds" not in cli("doctor", "--help").stdout
+    refused = cli("doctor", "--seeds")
+    assert refused.exit_code == 2
+    assert refused.stderr.splitlines()[-1] == "Error: No such option: --seeds"
+    assert "dev" not in cli("--help").stdout.split()
+    assert cli("dev", "doctor", "--help").exit_code == 0

@@ -85,7 +85,7 @@ def test_each_row_is_one_papers_date_title_and_links(cli, db_file: Path) -> None
     for row in rows:
         date, name, title, paper, _code = (c.strip() for c in row.strip("|").split(" | "))
         arxiv = by_title[re.sub(r"\\(.)", r"\1", title)]  # Markdown escapes undone
-        if arxiv is None:  # Sui et al.: TMLR, no id, no link (`lrmkb doctor` flags it)
+        if arxiv is None:  # Sui et al.: TMLR, no id, no link (`lrmkb dev doctor` flags it)
             assert (date, paper) == ("2025", "-")
             continue
         assert paper.endswith(f"(https://arxiv.org/abs/{arxiv})")

@@ -45,7 +45,7 @@ CONTRACT: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("action", "key", "source", "title", "sections", "detail"),
         ("import", "{mine.bib}"),
     ),
-    "doctor": (("severity", "check", "subject", "message", "hint"), ("doctor", "--seeds")),
+    "doctor": (("severity", "check", "subject", "message", "hint"), ("doctor",)),
     "db check": (("check", "problem"), ("db", "check")),
     "db path": (("path", "default", "exists"), ("db", "path")),
     "db init": (("action", "path"), ("--db", "{new.db}", "db", "init")),
@@ -94,6 +94,9 @@ PREPARE = {
     "node rm CODE": [
         "INSERT INTO taxonomy_node (code, title, kind, origin) VALUES ('mine', 'Mine', 'section',"
         " 'user')"
+    ],
+    "doctor": [
+        "UPDATE paper SET code_url = 'github.com/x/y' WHERE key IN ('chen2024think', 'yu2025dapo')"
     ],
     "db check": [
         "UPDATE paper SET authors = 'oops' WHERE key = 'chen2024think'",
@@ -201,7 +204,7 @@ def test_tree_is_in_the_survey_order(cli) -> None:
 @pytest.mark.parametrize(
     ("args", "stderr"),
     [
-        (("doctor", "--seeds"), "3 problem(s), 1 note(s)\n"),
+        (("dev", "doctor"), "3 problem(s), 1 note(s)\n"),
         (
             ("db", "check"),
             "0 problem(s); checked: integrity, schema, foreign keys, search index, records\n",

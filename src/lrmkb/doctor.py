@@ -8,7 +8,7 @@ DOI on two papers, one short name on two papers, links that are not URLs, keys o
 survey is not a problem for being outside it. It notes when the database holds another
 survey release than the one this lrmkb ships (`lrmkb db update` brings it in).
 
-With `seeds=True` (`lrmkb doctor --seeds`, for maintainers of `seeds/`) it adds the
+With `seeds=True` (`lrmkb dev doctor`, for maintainers of `seeds/`) it adds the
 curation problems of the survey itself — survey papers in no section, sections without
 papers, published survey papers without DOI or arXiv id — and phrases every problem of
 a survey paper as a fix in `seeds/papers.bib` or `seeds/nodes/*.toml`.
@@ -125,7 +125,7 @@ def release_issues(db: sqlite3.Connection) -> list[Issue]:
 
 
 class _Fixes:
-    """How to fix a paper's problem: an lrmkb command, or (`--seeds`, a survey paper)
+    """How to fix a paper's problem: an lrmkb command, or (`dev doctor`, a survey paper)
     the seeds file to edit."""
 
     def __init__(self, seeds: bool) -> None:

@@ -207,7 +207,8 @@ db_app = Typer(
 app.add_typer(db_app, name="db")
 dev_app = Typer(
     help="Maintainer tools for a checkout of lrmkb's repository: build and check the survey "
-    "database from seeds/ (`make db`, `make check`).\n\nExample: lrmkb dev build",
+    "database from seeds/ (`make db`, `make check`), and list the survey's curation "
+    "problems.\n\nExample: lrmkb dev build",
     no_args_is_help=True,
 )
 app.add_typer(dev_app, name="dev", hidden=True)

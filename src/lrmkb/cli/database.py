@@ -1,5 +1,6 @@
 """`lrmkb db …`: where the database lives; check and reset it. `lrmkb dev …` (hidden):
-the maintainer's build and seeds checks, for a checkout of the repository."""
+the maintainer's build, seeds checks and survey curation report, for a checkout of the
+repository."""
 
 from __future__ import annotations
 
@@ -259,3 +260,21 @@ def dev_check(
     Example: lrmkb --db data/survey.db dev check --seeds seeds   (what `make check` runs)
     """
     _check(ctx, _seeds_folder(seeds), survey, awesome, reindex, full, as_json, json_lines)
+
+
+@dev_app.command("doctor")
+def dev_doctor(
+    ctx: typer.Context, as_json: JsonOpt = False, json_lines: JsonLinesOpt = False
+) -> None:
+    """Everything `doctor` finds, plus the bundled survey's own curation problems (survey
+    papers in no section, sections without papers, published survey papers without DOI
+    or arXiv id), every problem of a survey paper phrased as an edit to
+    seeds/papers.bib or seeds/nodes/*.toml. Exits 1 on any problem.
+
+    Piped: severity, check, subject, message, hint; the summary goes to stderr.
+
+    Example: lrmkb --db data/survey.db dev doctor
+    """
+    from .export import run_doctor
+
+    run_doctor(ctx, True, as_json, json_lines)

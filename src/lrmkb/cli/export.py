@@ -150,31 +150,21 @@ def _check_since(since: str, fmt: str) -> None:
 
 
 @app.command()
-def doctor(
-    ctx: typer.Context,
-    seeds: Annotated[
-        bool,
-        typer.Option(
-            "--seeds",
-            help="Also the bundled survey's curation problems, as fixes to seeds/ "
-            "(for maintainers).",
-        ),
-    ] = False,
-    as_json: JsonOpt = False,
-    json_lines: JsonLinesOpt = False,
-) -> None:
+def doctor(ctx: typer.Context, as_json: JsonOpt = False, json_lines: JsonLinesOpt = False) -> None:
     """Problems in your library, each with the lrmkb command that fixes it: one arXiv
     id, DOI or short name on two papers, links that are not URLs, keys outside
     [a-z0-9_-]. Exits 1 on any problem.
-
-    With --seeds, also the survey's own curation problems (survey papers in no section,
-    sections without papers, published survey papers without DOI or arXiv id), phrased
-    as edits to seeds/papers.bib and seeds/nodes/*.toml.
 
     Piped: severity, check, subject, message, hint; the summary goes to stderr.
 
     Example: lrmkb doctor --json
     """
+    run_doctor(ctx, False, as_json, json_lines)
+
+
+def run_doctor(ctx: typer.Context, seeds: bool, as_json: bool, json_lines: bool) -> None:
+    """`doctor`, and with `seeds` the maintainers' `dev doctor`: the report, exit 1 on a
+    problem."""
     from ..doctor import diagnose, report
 
     output.check_modes(as_json, json_lines)
