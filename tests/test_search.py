@@ -27,6 +27,7 @@ from lrmkb.errors import LrmkbError
 from lrmkb.query import STOP_WORDS, parse
 from lrmkb.search import refresh_index, search
 from lrmkb.store import Database
+from reliability_fixtures import lrmkb_process
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -592,10 +593,16 @@ def test_json_lines_are_the_rows_as_objects(cli) -> None:
     assert [o["id"] for o in objects] == [line.split("\t")[1] for line in piped]
 
 
-def test_json_and_json_lines_together_are_a_usage_error(cli) -> None:
+def test_json_and_json_lines_together_are_a_usage_error(cli, db_file: Path) -> None:
+    """The one line every command says (docs/output.md), from the Typer command and from a
+    real process, whose plain `search` takes the fast path first (Click's generic
+    "Invalid value for --json-lines" and its usage block were printed instead)."""
+    line = "Error: --json and --json-lines together — use one of them\n"
     result = cli("search", "overthinking", "--json", "--json-lines")
-    assert result.exit_code == 2
-    assert result.stdout == ""
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", line)
+    for args in (["overthinking", "--json", "--json-lines"], ["x", "--json-lines", "--json"]):
+        done = lrmkb_process("--db", str(db_file), "search", *args)
+        assert (done.returncode, done.stdout, done.stderr) == (2, "", line)
 
 
 def test_json_carries_totals_scores_and_how_a_paper_matched(cli) -> None:

@@ -82,6 +82,7 @@ def search(
 
     Example: lrmkb search why do reasoning models overthink
     """
+    output.check_modes(as_json, json_lines)
     if not (query or section or tag):  # --section or --tag alone lists what they select
         raise typer.BadParameter(
             "give words to search for, or --section or --tag", param_hint="QUERY"
@@ -91,8 +92,6 @@ def search(
         if type_ not in kinds:
             raise typer.BadParameter("use paper, finding or node", param_hint="--type")
         kinds = (type_,)
-    if as_json and json_lines:
-        raise typer.BadParameter("use --json or --json-lines, not both", param_hint="--json-lines")
     result = fast.results(database(ctx), query or [], kinds, section or [], tag or [], limit)
     fast.show(result, as_json, json_lines)
 
