@@ -51,6 +51,15 @@ def test_a_section_includes_its_questions_and_the_limit_keeps_the_total(cli) -> 
     )
 
 
+def test_limit_0_means_all_as_in_search(cli) -> None:
+    """`search --limit 0` shows all; `list --limit 0` was refused (exit 2)."""
+    result = cli("list", "--section", "4.3", "--limit", "0")
+    assert result.exit_code == 0, result.stderr
+    assert (len(rows(result)), result.stderr) == (22, "22 papers\n")
+    assert "0 for all" in cli("list", "--help").stdout
+    assert "0 for all" in cli("search", "--help").stdout
+
+
 def test_filters_of_one_kind_are_alternatives_of_different_kinds_all_apply(cli) -> None:
     either = json.loads(cli("list", "--section", "2.1", "--section", "4.3", "--json").stdout)
     assert either["total"] == 17 + 22 - _shared(cli, "2.1", "4.3")
@@ -132,7 +141,7 @@ def test_nothing_matches(cli) -> None:
         ),
         (("--added-since", "last tuesday"), 1, "'last tuesday' is not a date"),
         (("--sort", "colour"), 2, "use one of added, year, key, title"),
-        (("--limit", "0"), 2, "greater than or equal to 1"),
+        (("--limit", "-1"), 2, "greater than or equal to 0"),
     ],
 )
 def test_bad_filters_are_clear_errors(

@@ -55,8 +55,8 @@ def list_(
         ),
     ] = "key",
     limit: Annotated[
-        int | None, typer.Option("--limit", min=1, metavar="N", help="At most N papers.")
-    ] = None,
+        int, typer.Option("--limit", min=0, metavar="N", help="At most N papers; 0 for all.")
+    ] = 0,
     as_json: JsonOpt = False,
     json_lines: JsonLinesOpt = False,
 ) -> None:
@@ -82,7 +82,7 @@ def list_(
         sources=[check_source(s) for s in source or ()],
         added_since=parse_since(added_since) if added_since else None,
     )
-    result = list_papers(database(ctx), filters, sort=sort, limit=limit)
+    result = list_papers(database(ctx), filters, sort=sort, limit=limit or None)
     if as_json:
         output.emit_json(result)
         return
