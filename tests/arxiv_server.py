@@ -15,7 +15,8 @@ search responses in `tests/fixtures/arxiv-recorded/` and of our synthetic feed i
 `tests/fixtures/arxiv-search/` (see its README),
 filtered by a small evaluator of arXiv's query syntax, sorted as asked, paged by `start`
 and `max_results`, in the layout of the real search response there. A test can publish
-new entries, queue canned answers (a 429, a 5xx, an HTML page), slow or hold requests,
+new entries, queue canned answers (a 429, a 5xx, an HTML page), refuse a query as arXiv
+refuses one it cannot read (HTTP 400 with an `Error` entry), slow or hold requests,
 and overstate `totalResults` (arXiv's totals are estimates: the last page comes back
 empty).
 
@@ -296,6 +297,7 @@ class SearchArchive:
         self.times: list[float] = []
         self.canned: list[Reply] = []  # served first, one per request
         self.failing: tuple[int, Reply] | None = None  # from request n on, this answer
+        self.refusing: dict[str, Reply] = {}  # search_query → the answer to it (a 400)
         self.overstate = 0  # totalResults says this many more than there are
         self.slow_from: int | None = None  # requests from this number on are held …
         self.release_event = threading.Event()  # … until this is set
@@ -338,6 +340,8 @@ class SearchArchive:
         if self.failing and len(self.searches) >= self.failing[0]:
             return self.failing[1]
         query = params["search_query"]
+        if query in self.refusing:
+            return self.refusing[query]
         start, size = int(params.get("start", 0)), int(params.get("max_results", 10))
         found = [e for e in self.entries if matches(query, e)]
         key = {"submittedDate": "published", "lastUpdatedDate": "updated"}.get(

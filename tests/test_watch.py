@@ -204,30 +204,6 @@ def test_a_failing_arxiv_stops_the_run_and_keeps_what_it_saved(
     assert set(inbox(db_file)) == SYNTHETIC
 
 
-def test_a_query_arxiv_refuses_names_the_node_and_keeps_what_was_saved(
-    cli, db_file: Path, arxiv_api
-) -> None:
-    """arXiv answers a search it cannot read with HTTP 400 and an `Error` entry (the
-    recorded answer to a malformed id): the run stops there, naming the query."""
-    from conftest import FIXTURES
-
-    refusal = (FIXTURES / "arxiv-recorded" / "id_list-abc-error-http400.atom.xml").read_bytes()
-    cli("watch", "set", "1", "abs:overthinking")  # the first query finds something …
-    arxiv_api.search.failing = (2, Reply(400, refusal, {"Content-Type": "application/atom+xml"}))
-    result = cli("watch", "run", "--since", "2025-01-01")
-    assert result.exit_code == 1
-    assert result.stderr == (
-        'Error: arXiv refused the watch query of 2.1, \'abs:"supervised fine-tuning" AND'
-        ' abs:"reinforcement learning" AND abs:reasoning AND (abs:"post-training" OR'
-        " abs:compare OR abs:comparison) AND (cat:cs.CL OR cat:cs.LG OR cat:cs.AI)'"
-        " (incorrect id format for abc) — change it"
-        " (`lrmkb watch set 2.1 QUERY`) or drop it (`lrmkb watch rm 2.1`), then run again:"
-        " what was saved stays\n"
-    )
-    assert len(arxiv_api.search.searches) == 2  # a refusal is not retried
-    assert set(inbox(db_file)) == {"2603.01001", "2603.00412"}
-
-
 def test_a_slow_answer_times_out_and_is_asked_again(
     cli, db_file: Path, arxiv_api, monkeypatch: pytest.MonkeyPatch
 ) -> None:

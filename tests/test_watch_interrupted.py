@@ -2,8 +2,9 @@
 (SIGKILL), interrupted (Ctrl-C, SIGINT) or stopped by its deadline in the middle keeps the
 pages it saved; the next run resumes — the searches it finished are not asked again, the
 one it was in goes on at its next page — and ends with exactly the inbox of a run that was
-never interrupted. On a terminal it shows a progress bar; a stdout that takes nothing
-loses nothing."""
+never interrupted. A second run started while one is under way fails at once and changes
+nothing. A search arXiv refuses is reported and the others go on. On a terminal it shows
+a progress bar; a stdout that takes nothing loses nothing."""
 
 from __future__ import annotations
 
@@ -22,9 +23,10 @@ from pathlib import Path
 import pytest
 
 import arxiv_server
-from conftest import ROOT
-from reliability_fixtures import lrmkb_process, process_env
-from test_watch import publish_clones
+from arxiv_server import Reply
+from conftest import FIXTURES, ROOT
+from reliability_fixtures import assert_clean_failure, lrmkb_process, process_env, snapshot
+from test_watch import SYNTHETIC, publish_clones
 
 arxiv_api = arxiv_server.arxiv_api
 CLONES = 230  # three pages for the B.3 query below
@@ -77,6 +79,7 @@ def test_an_interrupted_run_resumes_without_duplicates(
     archive.release()
     if how == signal.SIGKILL:
         assert proc.returncode == -signal.SIGKILL
+        assert lock_file(db).exists()  # left behind, but no longer locked: see below
     else:
         assert proc.returncode == 130
         assert "interrupted — " in err and "run `lrmkb watch run` again to resume" in err
@@ -100,10 +103,110 @@ def test_an_interrupted_run_resumes_without_duplicates(
     assert "B.3\t2025-01-01\t130\t130\t" in again.stdout
     assert again.stdout.count("done in the interrupted run") == 38
     assert inbox_state(db) == inbox_state(control)
+    assert not lock_file(db).exists()
     with sqlite3.connect(db) as conn:
         assert not conn.execute("SELECT count(*) FROM watch_run WHERE finished IS NULL").fetchone()[
             0
         ]
+
+
+def lock_file(db: Path) -> Path:
+    return db.with_name(db.name + "-watch.lock")
+
+
+def test_a_second_run_at_once_fails_and_changes_nothing(
+    watched: tuple[Path, Path], arxiv_api
+) -> None:
+    """Two runs on one database would ask arXiv twice as often as its terms allow and
+    page through the same searches from the same saved positions: the second fails at
+    once (exit 4, one line naming the first), before asking arXiv anything, and writes
+    nothing; the first ends as if it had been alone. A dry run writes nothing: it is let
+    through."""
+    db, control = watched
+    archive = arxiv_api.search
+    archive.slow_from = 40  # the first run holds at B.3's second page
+    first = start_run(db, "--since", "2025-01-01")
+    assert archive.held.wait(60), "the first run never reached B.3's second page"
+    assert lock_file(db).read_text() == f"{first.pid}\n"
+    before, asked = snapshot(db), len(archive.searches)
+    for args in (["--since", "2025-01-01"], [], ["--section", "4.3"]):
+        second = lrmkb_process("--db", str(db), "watch", "run", *args)
+        error = assert_clean_failure(second, 4, db, before)
+        assert error == (
+            f"Error: another watch run (pid {first.pid}) is in progress on {db} — wait for it"
+            " to finish (`lrmkb watch list` shows what it has done), or stop it: the next"
+            " `lrmkb watch run` resumes it"
+        )
+    assert len(archive.searches) == asked  # the second runs asked arXiv nothing
+    archive.slow_from = None  # a dry run is not held, and needs no lock
+    dry = lrmkb_process("--db", str(db), "watch", "run", "--section", "4.3", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    archive.release()
+    out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    assert "B.3\t2025-01-01\t230\t230\t" in out
+    assert inbox_state(db) == inbox_state(control)
+    assert not lock_file(db).exists()
+    again = lrmkb_process("--db", str(db), "watch", "run")  # the lock is free again
+    assert again.returncode == 0, again.stderr
+
+
+def test_a_query_arxiv_refuses_is_reported_and_the_others_go_on(db_file: Path, arxiv_api) -> None:
+    """arXiv answers a search it cannot read with HTTP 400 and an `Error` entry (the
+    recorded answer to a malformed id): that search gets a row saying so and a warning,
+    is not retried, and every other search runs and is saved; the run ends with exit 1
+    and is finished, so that the next run is a fresh one that asks every search again."""
+    refusal = (FIXTURES / "arxiv-recorded" / "id_list-abc-error-http400.atom.xml").read_bytes()
+    with sqlite3.connect(db_file) as conn:
+        query = conn.execute(
+            "SELECT query FROM watch_query w JOIN taxonomy_node n ON n.id = w.node_id"
+            " WHERE n.code = '2.1.2'"
+        ).fetchone()[0]
+    archive = arxiv_api.search
+    archive.refusing[query] = Reply(400, refusal, {"Content-Type": "application/atom+xml"})
+    run = lrmkb_process("--db", str(db_file), "watch", "run", "--since", "2025-01-01")
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr
+    assert "2.1.2\t2025-01-01\t0\t0\t0\t0\t0\trefused by arXiv: incorrect id format for abc\n" in (
+        run.stdout
+    )
+    assert run.stderr.splitlines() == [
+        f"warning: arXiv refused the watch query of 2.1.2, {query!r} (incorrect id format for"
+        " abc) — change it (`lrmkb watch set 2.1.2 QUERY`) or drop it (`lrmkb watch rm 2.1.2`)",
+        "added 8 paper(s) to the inbox from 41 watch queries (41 arXiv requests) — see"
+        " `lrmkb inbox`",
+        "Error: arXiv refused 1 of 41 watch queries (2.1.2; see the warning above) — change or"
+        " drop it, then run again; what the others found was saved",
+    ]
+    assert [s["search_query"] for s in archive.searches].count(query) == 1  # not retried
+    # 2602.01207 is found by 2.1.2 alone: everything else is in the inbox
+    assert set(inbox_state(db_file)) == SYNTHETIC - {"2602.01207"}
+    with sqlite3.connect(db_file) as conn:
+        assert not conn.execute("SELECT count(*) FROM watch_run WHERE finished IS NULL").fetchone()[
+            0
+        ]
+        state = conn.execute(
+            "SELECT last_run, newest, resume_start FROM watch_query w"
+            " JOIN taxonomy_node n ON n.id = w.node_id WHERE n.code = '2.1.2'"
+        ).fetchone()
+    assert state == (None, None, None)  # as if it had never run
+
+    as_json = lrmkb_process("--db", str(db_file), "watch", "run", "--section", "2.1", "--json")
+    assert as_json.returncode == 1
+    report = json.loads(as_json.stdout)
+    assert not report["resumed"]  # the refused search did not hold the last run open
+    refused = [q for q in report["queries"] if q["refused"]]
+    assert [(q["code"], q["refused"]) for q in refused] == [
+        ("2.1.2", "incorrect id format for abc")
+    ]
+    assert as_json.stderr.splitlines()[0].startswith("warning: arXiv refused the watch query")
+
+    del archive.refusing[query]  # fixed
+    fixed = lrmkb_process(
+        "--db", str(db_file), "watch", "run", "--section", "2.1.2", "--since", "2025-01-01"
+    )
+    assert fixed.returncode == 0, fixed.stderr
+    assert set(inbox_state(db_file)) == SYNTHETIC
 
 
 def test_the_deadline_stops_a_run_that_the_next_run_resumes(

@@ -22,7 +22,8 @@ from pathlib import Path
 from .errors import BadInput, DatabaseProblem
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-SIDECARS = ("-wal", "-shm", "-journal")  # SQLite's files beside a database
+# SQLite's files beside a database, and the lock of a watch run (`store.exclusive`)
+SIDECARS = ("-wal", "-shm", "-journal", "-watch.lock")
 
 
 def kind_of(mode: int) -> str | None:

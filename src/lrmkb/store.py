@@ -259,6 +259,59 @@ class Database(sqlite3.Connection):
             raise database_problem(exc, self.path) from exc
 
 
+@contextmanager
+def exclusive(db: Database, job: str, hint: str) -> Iterator[None]:
+    """Hold the lock of `job` on this database (a write connection) while the block runs:
+    a second holder — another process, or this one — gets `DatabaseProblem` (exit 4) at
+    once, saying what holds it and `hint`. For jobs made of many transactions that must
+    not interleave with a copy of themselves (`watch run`); single transactions queue on
+    SQLite's own lock instead.
+
+    The lock is `flock` on a file beside the database, `DB-JOB.lock`, holding the
+    holder's pid: the kernel releases it when the holder dies, even by SIGKILL, so a
+    stale file never blocks. The holder removes the file when it is done; one that finds
+    the file it locked gone or replaced meanwhile opens it afresh."""
+    import fcntl
+
+    path = Path(f"{db.path}-{job}.lock")
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        try:
+            fd = os.open(path, flags, 0o644)
+        except OSError as exc:
+            raise DatabaseProblem(
+                f"cannot create the lock file {path}: {exc.strerror}",
+                "make the folder of the database writable",
+            ) from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            os.close(fd)
+            who = f" (pid {holder})" if holder.isdigit() else ""
+            raise DatabaseProblem(
+                f"another {job} run{who} is in progress on {db.path}", hint
+            ) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        try:
+            mine = os.fstat(fd)
+            current = os.stat(path, follow_symlinks=False)
+            if (mine.st_dev, mine.st_ino) == (current.st_dev, current.st_ino):
+                break
+        except FileNotFoundError:
+            pass  # its holder removed it as we opened it: open the next one
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        path.unlink(missing_ok=True)  # still locked: no one else holds this file now
+        os.close(fd)
+
+
 def _connect(path: Path, *, write: bool) -> Database:
     """The one place a database file is opened: how (read-write, read-only, immutable)
     is decided here and nowhere else."""

@@ -322,6 +322,15 @@ class QueryRun:
     resumed: bool = False  # went on from an interrupted run
     skipped: bool = False  # finished in the interrupted run: not asked again
     capped: bool = False  # stopped at --max before reaching `since`
+    refused: str | None = None  # arXiv refused the query: its reason
+
+    def refusal(self) -> str:
+        """What to tell the user about a refused search, and what to do."""
+        return (
+            f"arXiv refused the watch query of {self.code}, {self.query!r} ({self.refused})"
+            f" — change it (`lrmkb watch set {self.code} QUERY`) or drop it"
+            f" (`lrmkb watch rm {self.code}`)"
+        )
 
 
 COUNTS = ("pages", "fetched", "new", "known", "again", "rejected")
@@ -352,7 +361,8 @@ class RunReport:
 
 
 Progress = Callable[[str, QueryRun], None]
-"""Told `("query", run)` when a search starts and `("page", run)` after each page."""
+"""Told `("query", run)` when a search starts, `("page", run)` after each page and
+`("refused", run)` when arXiv refuses it."""
 
 
 def plan(db: sqlite3.Connection, sections: Sequence[str] = ()) -> list[dict[str, Any]]:
@@ -380,9 +390,35 @@ def run(
     taken per search. `report`, if given, is filled as the run goes (what an interrupted
     run got done).
 
-    Raises `ServiceError` when arXiv fails past its retries or the deadline, `BadInput`
-    when arXiv refuses a saved search, `NotFound` for an unknown section: the pages
-    written so far stay, and the next run resumes."""
+    A search arXiv refuses (HTTP 400: it cannot read the query) is reported in its
+    `QueryRun.refused` and the run goes on with the others; it does not hold the run
+    open, so the next run is a fresh one that asks it again.
+
+    Only one run (not dry) at a time on a database: a second one raises
+    `DatabaseProblem` at once, before asking arXiv anything. Raises `ServiceError` when
+    arXiv fails past its retries or the deadline, `NotFound` for an unknown section: the
+    pages written so far stay, and the next run resumes."""
+    from .store import exclusive
+
+    if dry_run:  # writes nothing: it may run beside a real run
+        return _run(db, since, sections, max_results, dry_run, progress, report)
+    hint = (
+        "wait for it to finish (`lrmkb watch list` shows what it has done), or stop it: "
+        "the next `lrmkb watch run` resumes it"
+    )
+    with exclusive(db, "watch", hint):
+        return _run(db, since, sections, max_results, dry_run, progress, report)
+
+
+def _run(
+    db: Database,
+    since: date | None,
+    sections: Sequence[str],
+    max_results: int | None,
+    dry_run: bool,
+    progress: Progress | None,
+    report: RunReport | None,
+) -> RunReport:
     from .importers.arxiv import Client
     from .store import now
 
@@ -415,7 +451,7 @@ def run(
     finally:
         report.requests = client.requests
     if not dry_run:
-        _finish_run(db, started)
+        _finish_run(db, started, [q.code for q in report.queries if q.refused])
     return report
 
 
@@ -460,13 +496,10 @@ def _run_query(
         try:
             page = client.search(saved["query"], start)
         except NotFound as exc:  # arXiv's HTTP 400 "Error" entry: it cannot read the query
-            code = saved["code"]
-            raise BadInput(
-                f"arXiv refused the watch query of {code}, {saved['query']!r}"
-                f" ({exc.what.removeprefix('arXiv rejected the request: ')})",
-                f"change it (`lrmkb watch set {code} QUERY`) or drop it (`lrmkb watch rm "
-                f"{code}`), then run again: what was saved stays",
-            ) from exc
+            outcome.refused = exc.what.removeprefix("arXiv rejected the request: ")
+            if progress:
+                progress("refused", outcome)
+            return  # the pages it saved stay; the run goes on with the next search
         entries = [e for e in page.entries if e["published"] >= outcome.since]
         reached = len(entries) < len(page.entries)
         if max_results is not None and outcome.fetched + len(entries) >= max_results:
@@ -653,14 +686,19 @@ def _start_run(db: Database, started: str, since: date | None) -> None:
         )
 
 
-def _finish_run(db: Database, started: str) -> None:
-    """A run is finished once every saved search has completed since it started; a run
+def _finish_run(db: Database, started: str, refused: Sequence[str] = ()) -> None:
+    """A run is finished once every saved search has completed since it started, or
+    was refused by arXiv in this run (asking it again at once would be refused again,
+    and a run held open by it would skip every other search from then on); a run
     limited to some sections stays open, and the next run resumes it."""
     from .store import now
 
     with db.transaction():
         pending = db.execute(
-            "SELECT count(*) FROM watch_query WHERE last_run IS NULL OR last_run < ?", (started,)
+            """SELECT count(*) FROM watch_query w JOIN taxonomy_node n ON n.id = w.node_id
+               WHERE (w.last_run IS NULL OR w.last_run < ?)
+                 AND n.code NOT IN (SELECT value FROM json_each(?))""",
+            (started, json.dumps(list(refused))),
         ).fetchone()[0]
         if not pending:
             db.execute(

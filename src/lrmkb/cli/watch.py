@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..errors import EXIT_BAD_INPUT
 from . import output
 from .core import JsonLinesOpt, JsonOpt, Typer, app, database, guarded
 from .render import render_rows
@@ -206,7 +207,9 @@ def watch_run(
     submissions first, 100 per request, one request every LRMKB_ARXIV_DELAY seconds
     (3, as arXiv asks). Papers already in the knowledge base, in the inbox or rejected
     are skipped. Every page is saved as it comes: a run that is interrupted resumes
-    where it stopped the next time.
+    where it stopped the next time. One run at a time per database (a second one
+    fails at once, exit 4). A query arXiv refuses is reported and the others go on
+    (then exit 1).
 
     \b
     Examples:
@@ -241,19 +244,33 @@ def watch_run(
         raise typer.Exit(130) from None
     if as_json:
         output.emit_json(report.as_dict())
-        return
-    if dry_run:
-        output.notice("dry run: nothing was written")
-    _print_run(report, json_lines)
+        _warn_refused(report)
+    else:
+        if dry_run:
+            output.notice("dry run: nothing was written")
+        _print_run(report, json_lines)
+    refused = [q for q in report.queries if q.refused]
+    if refused:
+        codes = ", ".join(q.code for q in refused)
+        output.error(
+            f"arXiv refused {len(refused)} of {len(report.queries)} watch quer"
+            f"{'y' if len(report.queries) == 1 else 'ies'} ({codes}; see the warning"
+            f"{'s' if len(refused) > 1 else ''} above) — change or drop "
+            f"{'it' if len(refused) == 1 else 'them'}, then run again; "
+            + ("nothing was written (dry run)" if dry_run else "what the others found was saved")
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def _print_run(report: Any, json_lines: bool) -> None:
     """A row per query that did something (docs/output.md); the totals on stderr."""
-    done = [q for q in report.queries if q.fetched or q.skipped or q.resumed]
+    done = [q for q in report.queries if q.fetched or q.skipped or q.resumed or q.refused]
 
     def note(q: Any) -> str | None:
         if q.skipped:
             return "done in the interrupted run"
+        if q.refused:
+            return f"refused by arXiv: {q.refused}"
         said = [w for w, on in (("resumed", q.resumed), ("stopped at --max", q.capped)) if on]
         return "; ".join(said) or None
 
@@ -275,6 +292,7 @@ def _print_run(report: Any, json_lines: bool) -> None:
         for q in done
     ]
     output.table(RUN_COLUMNS, rows, json_lines=json_lines, rich=on_terminal)
+    _warn_refused(report)
     totals = report.totals()
     verb = "would add" if report.dry_run else "added"
     searches = len(report.queries)
@@ -284,6 +302,12 @@ def _print_run(report: Any, json_lines: bool) -> None:
         f"request{'' if report.requests == 1 else 's'})"
         + (" — see `lrmkb inbox`" if totals["new"] and not report.dry_run else "")
     )
+
+
+def _warn_refused(report: Any) -> None:
+    for q in report.queries:
+        if q.refused:
+            output.notice(f"warning: {q.refusal()}")
 
 
 @contextmanager
