@@ -13,6 +13,7 @@ Every script under bench/ that runs processes uses these; none imports lrmkb."""
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -30,6 +31,10 @@ SURVEY_DB = ROOT / "data" / "survey.db"
 FLOOR = [str(PYTHON), "-c", "import sqlite3"]
 """The Python floor: the least any Python command-line tool pays before its first line of
 work (the interpreter, `site`, and sqlite3)."""
+
+PARSE = "import sys, bibtexparser; bibtexparser.parse_string(open(sys.argv[1], encoding='utf-8').read())"
+"""A process that only parses a .bib file (`python -c PARSE FILE`), next to which an
+import is timed."""
 
 PEER_PACKAGES = {"papis": ["papis"], "pubs": ["pubs", "bibtexparser<2"]}
 
@@ -111,6 +116,13 @@ def run(
             f"failed ({done.returncode}): {' '.join(map(str, cmd))}\n{done.stderr[-2000:]}"
         )
     return done
+
+
+def fresh_copy(source: Path, target: Path) -> None:
+    """Copy a database, never letting an old `-wal` log of `target` replay onto the copy."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(source, target)
 
 
 def private_env(home: Path, **extra: str) -> dict[str, str]:

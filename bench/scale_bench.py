@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -47,11 +46,13 @@ import corpus
 from harness import (
     FLOOR,
     LRMKB,
+    PARSE,
     PYTHON,
     ROOT,
     SURVEY_DB,
     BenchError,
     Samples,
+    fresh_copy,
     measure,
     private_env,
     run,
@@ -208,8 +209,6 @@ def bench_commands(jobs: list[Job], runs: int) -> list[dict[str, Any]]:
 
 # --- 2. import -----------------------------------------------------------------------------
 
-PARSE = "import sys, bibtexparser; bibtexparser.parse_string(open(sys.argv[1], encoding='utf-8').read())"
-
 
 def bench_import(sizes: list[int], runs: int) -> list[dict[str, Any]]:
     """`lrmkb import FILE` into a fresh survey copy vs parsing FILE alone, alternating."""
@@ -246,12 +245,6 @@ def bench_import(sizes: list[int], runs: int) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-def fresh_copy(source: Path, target: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(source, target)
 
 
 def _count(db: Path, sql: str) -> int:
