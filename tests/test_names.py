@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from bibtex_oracle import bibtex_name_parts
 from lrmkb.names import (
     Name,
+    _sections_plain,
+    _sections_walked,
     _split_on_and,
     from_csl,
     parse_display_name,
@@ -103,6 +105,17 @@ def test_the_split_is_bibtexparsers(pieces: list[str]) -> None:
     want = [n.strip() for n in split_multiple_persons_names(value) if n.strip()]
     got = [n.strip() for n in _split_on_and(value) if n.strip()]
     assert got == want
+
+
+@given(st.text(alphabet="aB, \t\n\r~-.é", max_size=16))
+def test_a_name_without_braces_is_cut_as_the_walk_cuts_it(name: str) -> None:
+    """The regex that cuts brace-free names (most of a file's) into sections and words
+    gives what the character walk gives: the same words, the same ties."""
+
+    def cut(sections: list) -> list[list[tuple[str, str]]]:
+        return [[(t.text, t.separator) for t in section] for section in sections]
+
+    assert cut(_sections_plain(name)) == cut(_sections_walked(name))
 
 
 def test_unbalanced_braces_never_raise() -> None:

@@ -252,7 +252,7 @@ class Planner:
         if item.tags:
             self.plan.tags[key].update(item.tags)
         self.added.add(key)
-        self.index.add(key, replace(ident, key=key), self.batch)
+        self.index.add(key, ident if ident.key == key else replace(ident, key=key), self.batch)
         return self._resolved(item, "added", key, notes=notes)
 
     def _alias(self, item: Record, key: str) -> list[str]:
@@ -674,6 +674,8 @@ _LISTS_AT = [
 ]
 _OBJECT_LISTS_AT = [PAPER_FIELDS.index(name) for name in _OBJECT_LISTS]
 _paper_values = itemgetter(*PAPER_FIELDS)
+_json = json.JSONEncoder(ensure_ascii=False).encode
+"""`json.dumps(value, ensure_ascii=False)`, without making an encoder for each value."""
 
 
 def _row(paper: Paper) -> list[Any]:
@@ -684,7 +686,7 @@ def _row(paper: Paper) -> list[Any]:
     for at in _LISTS_AT:
         row[at] = _names_json(row[at]) if row[at] else None
     for at in _OBJECT_LISTS_AT:
-        row[at] = json.dumps(row[at], ensure_ascii=False) if row[at] else None
+        row[at] = _json(row[at]) if row[at] else None
     return row
 
 
@@ -696,7 +698,7 @@ def _names_json(names: list[str]) -> str:
 
 def _sql_value(column: str, value: Any) -> Any:
     if column in _OBJECT_LISTS:
-        return json.dumps(value, ensure_ascii=False) if value else None
+        return _json(value) if value else None
     return _names_json(value) if column in JSON_LIST_FIELDS else value
 
 

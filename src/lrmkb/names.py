@@ -47,6 +47,7 @@ _LETTER_MACROS = {
 }
 _WHITESPACE = frozenset(" \t\n\r")
 _SEPARATORS = frozenset("~")  # a tie separates words too (a hyphen does not: see above)
+_WORD_RE = re.compile(r"([ \t\n\r~]*)([^ \t\n\r~]+)")
 _AND_RE = re.compile(r"[ \t\n\r]+and[ \t\n\r]+", re.I)
 _AND_KEPT_RE = re.compile(r"([ \t\n\r]+and[ \t\n\r]+)", re.I)
 _SUFFIXES = frozenset(["jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "v"])
@@ -227,6 +228,30 @@ def _sections(name: str) -> list[list[_Token]]:
     """The comma-separated sections of a name, each a list of words (split at white
     space and `~` outside braces). Empty sections at the end (a trailing comma) are
     dropped; more than three are joined into the third."""
+    sections = _sections_walked(name) if "{" in name or "}" in name else _sections_plain(name)
+    while sections and not sections[-1]:
+        sections.pop()
+    if len(sections) > 3:  # BibTeX complains and reads the rest as First
+        rest = [[_Token(s[0].text, " "), *s[1:]] for s in sections[3:] if s]
+        sections = [*sections[:2], sections[2] + [t for s in rest for t in s]]
+    return sections
+
+
+def _sections_plain(name: str) -> list[list[_Token]]:
+    """`_sections_walked` of a name without braces (most names), by a regex: each word
+    with the white space and ties before it, which separate it by a tie if there is one."""
+    sections = []
+    for part in name.split(","):
+        tokens: list[_Token] = []
+        for m in _WORD_RE.finditer(part):
+            gap = "" if not tokens else "~" if "~" in m[1] else " "
+            tokens.append(_Token(m[2], gap))
+        sections.append(tokens)
+    return sections
+
+
+def _sections_walked(name: str) -> list[list[_Token]]:
+    """The comma sections of a name, walked character by character (braces group)."""
     sections: list[list[_Token]] = [[]]
     word: list[str] = []
     separator = ""
@@ -255,11 +280,6 @@ def _sections(name: str) -> list[list[_Token]]:
     if word:
         text = "".join(word) + "}" * depth  # BibTeX closes what a name left open
         sections[-1].append(_Token(text, separator))
-    while sections and not sections[-1]:
-        sections.pop()
-    if len(sections) > 3:  # BibTeX complains and reads the rest as First
-        rest = [[_Token(s[0].text, " "), *s[1:]] for s in sections[3:] if s]
-        sections = [*sections[:2], sections[2] + [t for s in rest for t in s]]
     return sections
 
 

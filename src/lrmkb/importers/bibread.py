@@ -1,7 +1,7 @@
 """A .bib text → its entries, read as BibTeX reads them, each kept whole.
 
 Every entry keeps its key, its type and all of its fields in their order, as written
-(`RawField`: LaTeX with `@string`s, `#` and month macros evaluated — `bibvalues`), beside
+(`records.WrittenField`: LaTeX with `@string`s, `#` and month macros evaluated — `bibvalues`), beside
 the paper columns lrmkb reads from them (`reading`: Unicode, names split by BibTeX's
 rules — `names` —, crossref'd fields inherited, the arXiv id from whichever field spells
 it — `ids.arxiv_in_fields`). `keywords` become tags.
@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from ..ids import ArxivId, arxiv_in_fields, arxiv_reference, parse_doi
 from ..keywords import tags_of_keywords
 from ..names import Name, parse_name, split_names
-from ..records import Paper
+from ..records import Paper, WrittenField
 from .bibvalues import MONTHS, BadValue, Record, UndefinedString, Value, evaluate, inherit
 from .bibvalues import evaluate_strings as _evaluate_strings
 from .latex import decode_latex
@@ -42,15 +42,6 @@ _COMMAND_ARG_RE = re.compile(r"\\[A-Za-z]+\s*\{[^{}]*\}")  # `\noopsort{1973c}`
 _YEAR_RE = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
-class RawField(NamedTuple):
-    """One field as the entry has it: the name as written, the evaluated value, and its
-    Unicode reading when that differs from the value (None otherwise)."""
-
-    name: str
-    value: Value
-    text: str | None = None
-
-
 @dataclass(slots=True)
 class BibEntry:
     """One usable entry. `fields` are `paper` columns (the Unicode reading, crossref'd
@@ -60,7 +51,7 @@ class BibEntry:
     line: int  # 1-based line of the `@type{key,`
     bibkey: str  # "" when the entry has none
     entry_type: str  # lower case
-    raw: list[RawField]
+    raw: list[WrittenField]
     fields: Paper
     tags: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the report says about it
@@ -85,10 +76,10 @@ def read_entries(text: str) -> tuple[list[BibEntry], list[BibProblem]]:
     field over `MAX_FIELD_CHARS`."""
     from ..gcpause import collector_paused
 
-    with _quiet_splitter():
-        library = _split(text)
-    with collector_paused():  # a few objects per field, kept to the end: nothing to collect
-        return _entries(library)
+    # a few objects per block and per field, kept to the end: nothing for a full
+    # collection to free (young ones go on, for bibtexparser's short-lived cycles)
+    with _quiet_splitter(), collector_paused():
+        return _entries(_split(text))
 
 
 def _entries(library: Any) -> tuple[list[BibEntry], list[BibProblem]]:
@@ -112,7 +103,8 @@ def _entries(library: Any) -> tuple[list[BibEntry], list[BibProblem]]:
     for line, entry in blocks:
         if entry.key:
             lines_of.setdefault(entry.key, []).append(line)
-    evaluated: list[tuple[int, Any, list[RawField], list[str]]] = []
+    evaluated: list[tuple[int, Any, _Fields, list[str]]] = []
+    crossrefs = False
     for line, entry in blocks:
         lines = lines_of.get(entry.key, [line])
         if len(lines) > 1:
@@ -122,34 +114,51 @@ def _entries(library: Any) -> tuple[list[BibEntry], list[BibProblem]]:
             problems.append(BibProblem(line, entry.key, reason))
             continue
         notes: list[str] = []
-        raw = _raw_fields(entry.fields, strings, notes)
-        if isinstance(raw, str):
-            problems.append(BibProblem(line, entry.key or None, raw))
+        found = _raw_fields(entry.fields, strings, notes)
+        if isinstance(found, str):
+            problems.append(BibProblem(line, entry.key or None, found))
         else:
-            evaluated.append((line, entry, raw, notes))
+            evaluated.append((line, entry, found, notes))
+            crossrefs = crossrefs or "crossref" in found.latex
     inherited: dict[str, dict[str, Value]] = {}
-    if any(f.name.lower() == "crossref" for _, _, raw, _ in evaluated for f in raw):
+    if crossrefs:
         records = [
-            Record(e.entry_type.lower(), e.key, {f.name.lower(): f.value for f in raw})
-            for _, e, raw, _ in evaluated
+            Record(
+                e.entry_type.lower(),
+                e.key,
+                {f.name.lower(): Value(f.value, f.bare) for f in found.raw},
+            )
+            for _, e, found, _ in evaluated
             if e.key
         ]
         inherited = inherit(records)
     entries = [
-        _entry(line, e.key, e.entry_type.lower(), raw, inherited.get(e.key, {}), notes)
-        for line, e, raw, notes in evaluated
+        _entry(line, e.key, e.entry_type.lower(), found, inherited.get(e.key, {}), notes)
+        for line, e, found, notes in evaluated
     ]
     problems.sort(key=lambda p: p.line)
     return entries, problems
 
 
+class _Fields(NamedTuple):
+    """An entry's own fields: as written, in order (`raw`), and by lower-case name, as
+    LaTeX (`latex`) and as read (`text`) — but for a macro the file does not define,
+    which has nothing to read."""
+
+    raw: list[WrittenField]
+    latex: dict[str, str]
+    text: dict[str, str]
+
+
 def _raw_fields(
     fields: Iterable[Any], strings: Mapping[str, str], notes: list[str]
-) -> list[RawField] | str:
+) -> _Fields | str:
     """An entry's fields evaluated, or why they cannot be used; what the report should
     say about them goes to `notes`. A macro the file does not define is kept as written
     (a style may define it) with an empty reading."""
-    raw: list[RawField] = []
+    raw: list[WrittenField] = []
+    latex: dict[str, str] = {}
+    texts: dict[str, str] = {}
     seen: set[str] = set()
     repeated: list[str] = []
     for f in fields:
@@ -159,24 +168,30 @@ def _raw_fields(
             repeated.append(lname)
             continue
         seen.add(lname)
-        if len(f.value) > MAX_FIELD_CHARS:
-            return f"field {name} is too long ({len(f.value):,} characters)"
+        written = f.value
+        if len(written) > MAX_FIELD_CHARS:
+            return f"field {name} is too long ({len(written):,} characters)"
         try:
-            value = evaluate_fast(f.value, strings)
+            value = evaluate_fast(written, strings)
         except UndefinedString as exc:
             # a style may define it (plain.bst's `cacm`…): kept as written, read as nothing
             notes.append(
                 f"{name} uses @string {exc.name[:40]}, which the file does not define:"
                 " kept as written"
             )
-            raw.append(RawField(name, Value(" ".join(f.value.split()), bare=True), ""))
+            raw.append(WrittenField(name, " ".join(written.split()), True, ""))
             continue
         except BadValue as exc:
             return f"{name}: {exc}"
-        raw.append(RawField(name, value, _reading(lname, value)))
+        text = _reading(lname, value)
+        raw.append(WrittenField(name, value.text, value.bare, text))
+        if text is None:
+            latex[lname] = texts[lname] = value.text
+        elif text:
+            latex[lname], texts[lname] = value.text, text
     if repeated:
         return f"duplicate field(s): {', '.join(sorted(set(repeated)))}"
-    return raw
+    return _Fields(raw, latex, texts)
 
 
 def evaluate_fast(raw: str, strings: Mapping[str, str]) -> Value:
@@ -216,25 +231,17 @@ def _entry(
     line: int,
     key: str,
     entry_type: str,
-    raw: list[RawField],
+    own: _Fields,
     inherited: Mapping[str, Value],
     notes: list[str],
 ) -> BibEntry:
-    own: dict[str, str] = {}
-    texts: dict[str, str] = {}
-    for name, (value, _), text in raw:
-        if text == "":
-            continue  # an undefined macro: nothing to read
-        name = name.lower()
-        own[name] = value
-        texts[name] = value if text is None else text
-    latex = own
+    latex, texts = own.latex, own.text
     if inherited:
-        latex = {name: v.text for name, v in inherited.items()} | own
+        latex = {name: v.text for name, v in inherited.items()} | own.latex
         texts = {name: _reading(name, v) or v.text for name, v in inherited.items()} | texts
-    fields = reading(latex, texts, own, entry_type)
+    fields = reading(latex, texts, own.latex, entry_type)
     tags = tags_of_keywords(latex["keywords"]) if "keywords" in latex else []
-    return BibEntry(line, key, entry_type, raw, fields, tags, notes)
+    return BibEntry(line, key, entry_type, own.raw, fields, tags, notes)
 
 
 def reading(

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import BadInput
 from ..files import read_regular
-from ..records import Failure, Paper, Record, WrittenField
+from ..records import Failure, Paper, Record
 from .bibread import BibEntry, read_entries, reading
 from .encoding import Decoded, decode_bib
 
@@ -91,14 +91,13 @@ class BibFile:
         yield from sorted(items, key=lambda item: int(item.extra["line"]))
 
     def _record(self, entry: BibEntry, notes: list[str]) -> Record:
-        written = [WrittenField(f.name, f.value.text, f.value.bare, f.text) for f in entry.raw]
         return Record(
             f"{self.name}:{entry.line}",
             "bibtex",
             entry.fields,
             {"line": entry.line, "bibkey": entry.bibkey},
             key=entry.bibkey or None,
-            written=written,
+            written=entry.raw,
             tags=entry.tags,
             notes=[*entry.notes, *notes],
         )
