@@ -19,6 +19,7 @@ import sqlite3
 import stat
 import struct
 import subprocess
+import sys
 import time
 import zlib
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from reliability_fixtures import (
     EXIT,
     Outcome,
     assert_clean_failure,
+    lrmkb_as_a_user,
     lrmkb_command,
     lrmkb_process,
     process_env,
@@ -295,6 +297,127 @@ def test_real_device_paths_in_a_private_mount_namespace(db_file: Path, tmp_path:
     errors = log.read_text().splitlines()
     assert len(errors) == 6 and all(e.startswith("Error: ") for e in errors), errors
     assert snapshot(db_file) == before
+
+
+# --- 3. reads open the database read-only ----------------------------------------------------
+
+CRASHED_WRITER = """
+import os, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA journal_mode = WAL")
+db.execute("PRAGMA wal_autocheckpoint = 0")
+for statement in sys.argv[2:]:
+    db.execute(statement).close()  # a statement's commit lands when it is reset
+os._exit(0)  # gone without closing: the commits stay in the -wal, never copied into the file
+"""
+
+
+def leave_a_wal(db: Path, *statements: str) -> Path:
+    """`db` as a writer that committed `statements` and then crashed leaves it: the change
+    is in `db-wal` only. Returns the -wal."""
+    subprocess.run([sys.executable, "-c", CRASHED_WRITER, str(db), *statements], check=True)
+    wal = Path(f"{db}-wal")
+    assert wal.stat().st_size > 32
+    return wal
+
+
+def wal_database(path: Path, tag: str = "mine") -> Path:
+    """A copy of the survey as users have it: in WAL mode (any write switches it), with a
+    tag of theirs."""
+    shutil.copyfile(BUNDLED_DB, path)
+    done = lrmkb(path, "tag", KEY, tag)
+    assert done.code == 0, done.stderr
+    assert path.read_bytes()[18:20] == b"\x02\x02"  # WAL mode, as SQLite's header says
+    return path
+
+
+READ_COMMANDS: dict[str, tuple[str, ...]] = {
+    "show": ("show", KEY),
+    "search (fast path)": ("search", "overthinking", "--limit", "0"),
+    "search --json": ("search", "overthinking", "--json"),
+    "list": ("list",),
+    "export": ("export",),
+    "stats": ("stats",),
+    "tree": ("tree",),
+    "findings": ("findings", "--section", "4.3"),
+    "db check": ("db", "check"),
+}
+
+
+def test_reads_never_change_the_database_file(tmp_path: Path) -> None:
+    """A writer crashed with a commit still in the -wal. Reads see the commit but never
+    copy it into the file (a read-write connection does, when it closes): the file's
+    bytes, and the -wal, are as they were after every read command."""
+    db = wal_database(tmp_path / "kb.db")
+    wal = leave_a_wal(db, f"UPDATE paper SET pages = '1--99' WHERE key = '{KEY}'")
+    files = {path: path.read_bytes() for path in (db, wal)}
+    for name, args in READ_COMMANDS.items():  # one at a time: the last to close would copy
+        done = lrmkb(db, *args)
+        assert done.code == 0, (name, done.stderr)
+        if name == "show":
+            assert "pages\t1--99\n" in done.stdout
+        assert {path: path.read_bytes() for path in files} == files, f"{name} changed a file"
+
+
+def test_a_wal_of_another_database_is_refused_not_merged(tmp_path: Path) -> None:
+    """A -wal left by another database (copied, or restored beside the wrong file) would
+    be merged into this one by the first command and damage it for good. Every command
+    refuses it in one line (exit 4), and the file and the -wal stay as they were; moved
+    away, the database is whole."""
+    db = wal_database(tmp_path / "kb.db")
+    other = tmp_path / "other.db"
+    shutil.copyfile(BUNDLED_DB, other)  # the survey as shipped: pages laid out otherwise
+    foreign = leave_a_wal(other, "UPDATE paper SET title = title || ' (revised)'")
+    wal = Path(f"{db}-wal")
+    shutil.copyfile(foreign, wal)
+    files = {path: path.read_bytes() for path in (db, wal)}
+    bib = tmp_path / "new.bib"
+    bib.write_text("@article{new1,\n  title = {A Paper Never Written},\n  year = 2024\n}\n")
+    commands = {**READ_COMMANDS, "tag": ("tag", KEY, "x"), "import": ("import", str(bib))}
+
+    def case(args: tuple[str, ...]) -> Callable[[], None]:
+        def check() -> None:
+            done = lrmkb(db, *args)
+            assert done.code == EXIT["database"], (done.code, done.stdout[-500:], done.stderr)
+            assert done.stderr.count("\n") == 1 and done.stderr.startswith("Error: "), done.stderr
+            assert f"{wal} does not belong to {db}" in done.stderr, done.stderr
+            assert {path: path.read_bytes() for path in files} == files, "a file changed"
+
+        return check
+
+    all_hold({name: case(args) for name, args in commands.items()})
+    wal.unlink()
+    Path(f"{db}-shm").unlink(missing_ok=True)
+    shown = lrmkb(db, "show", KEY)
+    assert shown.code == 0 and "tag\tmine\n" in shown.stdout, shown.stderr
+    assert lrmkb(db, "db", "check").code == 0
+
+
+def test_reads_work_in_a_read_only_directory(tmp_path: Path) -> None:
+    """The WAL-mode database users have, in a directory they may not write (SQLite cannot
+    make its -shm there): every read answers, as a user for whom permissions hold, and
+    the directory is left as it was."""
+    shelf = tmp_path / "shelf"
+    shelf.mkdir()
+    db = wal_database(shelf / "kb.db")
+    shelf.chmod(0o555)
+    try:
+        listing = sorted(shelf.iterdir())
+        data = db.read_bytes()
+
+        def case(args: tuple[str, ...]) -> Callable[[], None]:
+            def check() -> None:
+                done = Outcome.of(lrmkb_as_a_user("--db", str(db), *args))
+                assert done.code == 0, done.stderr
+                assert sorted(shelf.iterdir()) == listing and db.read_bytes() == data
+
+            return check
+
+        all_hold({name: case(args) for name, args in READ_COMMANDS.items()})
+        write = Outcome.of(lrmkb_as_a_user("--db", str(db), "tag", KEY, "x"))
+        assert write.code == EXIT["database"] and "is read-only" in write.stderr, write.stderr
+    finally:
+        shelf.chmod(0o755)
 
 
 # --- 7. FIFOs and special files are refused before they are opened ------------------------

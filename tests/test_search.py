@@ -896,7 +896,7 @@ def test_an_imported_paper_is_searchable_and_its_words_correct_typos(
 
 
 def test_refresh_forgets_a_deleted_paper_and_its_words(db_file: Path) -> None:
-    db = Database.open(db_file)
+    db = Database.open(db_file, write=True)
     with db.transaction():
         db.execute(
             "INSERT INTO paper_tag (paper_id, tag)"

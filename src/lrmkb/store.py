@@ -9,6 +9,9 @@ import os
 import shutil
 import signal
 import sqlite3
+import struct
+import sys
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
@@ -218,9 +221,12 @@ class Database(sqlite3.Connection):
         _check_file(path, create)
         if write or create:
             _check_writable(path)
-        db = _connect(path, write=write)
+        _check_log(path)
+        db = _connect(path, write=write or create)
         try:
-            _check_schema(db, path)
+            if _check_schema(db, path):  # upgraded by a connection of its own: read afresh
+                db.close()
+                db = _connect(path, write=write or create)
             if write:
                 _use_wal(db)
                 if problem := schema_problem(db, path):  # a write must never build on it
@@ -314,10 +320,17 @@ def exclusive(db: Database, job: str, hint: str) -> Iterator[None]:
 
 def _connect(path: Path, *, write: bool) -> Database:
     """The one place a database file is opened: how (read-write, read-only, immutable)
-    is decided here and nowhere else."""
+    is decided here and nowhere else. A read opens the file read-only (`mode=ro`), so
+    that no read ever changes it: a read-write connection copies the -wal into the file
+    when it is the last to close. Where the directory cannot be written (SQLite could
+    not make its -shm there) and no -wal is waiting, the file is opened `immutable`:
+    no writer can change it there either."""
     timeout = busy_timeout()
+    target, uri = (str(path), False) if write else (_read_only_uri(path), True)
     try:
-        db = sqlite3.connect(path, isolation_level=None, timeout=timeout, factory=Database)
+        db = sqlite3.connect(
+            target, isolation_level=None, timeout=timeout, factory=Database, uri=uri
+        )
     except sqlite3.Error as exc:
         raise database_problem(exc, path) from exc
     db.path, db.writable = path, write
@@ -331,8 +344,126 @@ def _connect(path: Path, *, write: bool) -> Database:
     return db
 
 
-def _check_schema(db: sqlite3.Connection, path: Path) -> None:
-    """Refuse a newer schema or another program's database; migrate an older one."""
+def _read_only_uri(path: Path, *, log: bool = True) -> str:
+    """The URI that opens `path` for reading only: `mode=ro`, and `immutable=1` where no
+    -wal can be written or is waiting (a read-only directory or mount), or where the log
+    is to be left out (`log=False`: the file alone, as `_check_log` compares it)."""
+    uri = Path(os.path.abspath(path)).as_uri() + "?mode=ro"
+    if not log or (not _writable(path.resolve().parent) and _log_size(path) == 0):
+        uri += "&immutable=1"
+    return uri
+
+
+def _log_size(path: Path) -> int:
+    """Bytes in the -wal beside `path` (0 when there is none)."""
+    try:
+        return os.stat(f"{path.resolve()}-wal").st_size
+    except OSError:
+        return 0
+
+
+WAL_HEADER = 32  # a -wal of no more bytes holds no commit
+
+
+def _check_log(path: Path) -> None:
+    """A -wal that no open connection is using is replayed into the file by the next
+    one to write (or, before lrmkb read read-only, to close). Make sure it is this
+    database's first: if the database reads as damaged with it and as sound without it,
+    it was written for another file (copied, or left beside a restored backup), and
+    merging it would damage this one for good. (A -wal in use is the writer's own.)
+
+    The check reads a private copy of the file and its -wal: a connection to the file
+    itself would lock it, and another lrmkb starting meanwhile would take the -wal for
+    one in use and skip its own check."""
+    real = path.resolve()
+    wal = Path(f"{real}-wal")
+    if _log_size(real) <= WAL_HEADER or _in_use(real):
+        return
+    seen = _file_states(real, wal)
+    with tempfile.TemporaryDirectory(prefix="lrmkb-log-") as scratch:
+        copy = Path(scratch) / real.name
+        try:
+            shutil.copyfile(real, copy)
+            shutil.copyfile(wal, f"{copy}-wal")
+        except OSError:
+            return  # gone or unreadable meanwhile: opening says what it is
+        merged = _sound(_read_only_uri(copy))
+    if merged is not False or not _sound(_read_only_uri(real, log=False)):
+        return
+    if _in_use(real) or _file_states(real, wal) != seen:
+        return  # a writer came meanwhile: the copy may be torn, and the -wal is its own
+    raise DatabaseProblem(
+        f"{path}-wal does not belong to {path}: with it the database reads as damaged, "
+        "without it as sound; nothing was changed",
+        f"move {path}-wal (and {path}-shm) out of the way and retry, or put back the "
+        "database it belongs to",
+    )
+
+
+def _file_states(*paths: Path) -> list[tuple[int, int, int]]:
+    """Inode, size and modification time of each path: a change says a writer came."""
+    states = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            states.append((0, 0, 0))
+        else:
+            states.append((st.st_ino, st.st_size, st.st_mtime_ns))
+    return states
+
+
+def _sound(uri: str) -> bool | None:
+    """Whether the database at `uri` passes SQLite's integrity check; None when it
+    cannot even be opened to check (the caller then goes on and reports that)."""
+    try:
+        with closing(sqlite3.connect(uri, uri=True, timeout=busy_timeout())) as db:
+            return [tuple(r) for r in db.execute("PRAGMA integrity_check(1)")] == [("ok",)]
+    except sqlite3.DatabaseError as exc:
+        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+        return False if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) else None
+
+
+# The byte range of SQLite's locks in a database file (os_unix.c: PENDING_BYTE at 1 GiB,
+# then RESERVED and the 510 SHARED bytes). Every connection to a WAL database holds a
+# read lock there while it is open.
+_LOCK_START, _LOCK_BYTES = 0x40000000, 512
+
+
+def _in_use(path: Path) -> bool:
+    """Does another process have the database open? (POSIX record locks, asked with
+    F_GETLK, which takes none; True where that cannot be asked.)"""
+    try:
+        import fcntl
+    except ImportError:  # Windows: assume it is
+        return True
+    layouts = {"linux": "hhqqi4x", "darwin": "qqihh"}
+    layout = layouts.get(sys.platform)
+    if layout is None:
+        return True
+    query = (
+        struct.pack(layout, fcntl.F_WRLCK, os.SEEK_SET, _LOCK_START, _LOCK_BYTES, 0)
+        if sys.platform == "linux"
+        else struct.pack(layout, _LOCK_START, _LOCK_BYTES, 0, fcntl.F_WRLCK, os.SEEK_SET)
+    )
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return True
+    try:
+        answer = fcntl.fcntl(fd, fcntl.F_GETLK, query)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    fields = struct.unpack(layout, answer)
+    kind = fields[0] if sys.platform == "linux" else fields[3]
+    return bool(kind != fcntl.F_UNLCK)
+
+
+def _check_schema(db: sqlite3.Connection, path: Path) -> bool:
+    """Refuse a newer schema or another program's database; migrate an older one (on a
+    read-write connection of its own when `db` only reads). True when it migrated."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise DatabaseProblem(
@@ -353,7 +484,12 @@ def _check_schema(db: sqlite3.Connection, path: Path) -> None:
             )
         from .search import refresh_index
 
+        if isinstance(db, Database) and not db.writable:
+            with closing(_connect(path, write=True)) as upgrading:
+                migrate(upgrading, refresh_index)
+            return True
         migrate(db, refresh_index)
+    return False
 
 
 def schema_problem(db: sqlite3.Connection, path: Path) -> DatabaseProblem | None:
