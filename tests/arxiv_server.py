@@ -38,10 +38,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import pytest
+try:
+    import pytest
+except ImportError:  # run by hand after `make demo`, which installs no test tools
+    pytest = None  # type: ignore[assignment]
 
-from conftest import FIXTURES
-
+# (conftest.FIXTURES, which needs pytest: this file also runs without it)
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 OURS = FIXTURES / "arxiv"
 RECORDED = FIXTURES / "arxiv-recorded"
 SEARCH_FEEDS = FIXTURES / "arxiv-search"
@@ -168,14 +171,17 @@ CLIENT_SETTINGS = {
 }
 
 
-@pytest.fixture
-def arxiv_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArxivReplay]:
+def _arxiv_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArxivReplay]:
     """A replaying arXiv API on 127.0.0.1 for the duration of one test."""
     with serving() as replay:
         monkeypatch.setenv("LRMKB_ARXIV_API", replay.url)
         for name, value in CLIENT_SETTINGS.items():
             monkeypatch.setenv(name, value)
         yield replay
+
+
+if pytest is not None:
+    arxiv_api = pytest.fixture(name="arxiv_api")(_arxiv_api)
 
 
 # --- searches --------------------------------------------------------------------------------
@@ -384,7 +390,8 @@ def escape(text: str) -> str:
 
 def main() -> None:
     """`python tests/arxiv_server.py [PORT]`: the stand-in until Ctrl-C, to try `lrmkb
-    add` and `lrmkb watch` by hand on a fresh clone without the network."""
+    add` and `lrmkb watch` by hand on a fresh clone without the network (after `make
+    demo`: it needs lrmkb's own dependencies only)."""
     import sys
 
     replay, server = start(int(sys.argv[1]) if len(sys.argv) > 1 else 0)

@@ -106,3 +106,44 @@ def test_a_missing_program_skips_with_the_reason_but_fails_on_ci(
     monkeypatch.setenv("CI", ci)
     with pytest.raises(outcome, match=r"dot not installed \(\.ci/run installs it on CI\)"):
         need("dot")
+
+
+# `python tests/arxiv_server.py` as `make demo` leaves it: lrmkb's own dependencies, no
+# pytest (blocked here, as a venv without it would refuse it)
+WITHOUT_TEST_TOOLS = (
+    "import runpy, sys; sys.modules['pytest'] = None; "
+    "runpy.run_path('tests/arxiv_server.py', run_name='__main__')"
+)
+
+
+def test_the_arxiv_stand_in_runs_on_a_fresh_clone_without_the_test_tools(db_file: Path) -> None:
+    """README's watch flow by hand: after `make demo`, `.venv/bin/python
+    tests/arxiv_server.py` prints the `export LRMKB_ARXIV_API=…` line to paste, and a
+    watch run against it fills the inbox (it needed pytest, which `make demo` does not
+    install: it stopped with a ModuleNotFoundError)."""
+    import signal
+
+    from reliability_fixtures import lrmkb_process
+
+    server = subprocess.Popen(
+        [sys.executable, "-c", WITHOUT_TEST_TOOLS],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = server.stdout.readline() if server.stdout else ""
+        found = re.fullmatch(
+            r"export LRMKB_ARXIV_API=(http://127\.0\.0\.1:\d+/api/query) LRMKB_ARXIV_DELAY=0\n",
+            line,
+        )
+        assert found, (line, server.stderr.read() if server.poll() is not None else "")
+        env = {"LRMKB_ARXIV_API": found[1], "LRMKB_ARXIV_DELAY": "0"}
+        run = lrmkb_process("--db", str(db_file), "watch", "run", "--since", "2026-02-01", env=env)
+        assert run.returncode == 0, run.stderr
+        assert "added 9 paper(s) to the inbox from 41 watch queries" in run.stderr
+    finally:
+        server.send_signal(signal.SIGINT)  # Ctrl-C stops it
+        _, err = server.communicate(timeout=30)
+    assert server.returncode == 0 and "Traceback" not in err, err
