@@ -494,7 +494,12 @@ READS = {  # (search: every result, so that no "showing 10 of …" notice goes t
 
 def test_a_read_whose_stdout_is_full_or_closed_fails_in_one_line(db_file: Path) -> None:
     before = snapshot(db_file)
-    messages = {"full": "No space left on device", "closed": "stdout is closed"}
+    messages = {  # the hint fits the cause (a closed stdout was asked about a full disk)
+        "full": "cannot write the output: No space left on device — free some space on the "
+        "disk stdout writes to, or send it elsewhere",
+        "closed": "cannot write the output: stdout is closed — give lrmkb somewhere to write "
+        "(a file, a pipe or the terminal) instead of closing it (>&-)",
+    }
     checks = {
         f"{name}, stdout {kind}": refused(
             db_file, args, EXIT["bad input"], messages[kind], before, **_with_stdout(kind)

@@ -5,7 +5,7 @@ exception means for the user (message and exit code). No Typer, no Rich: the fas
 What can go wrong with the streams, and what lrmkb does about it:
 
 - stdin, stdout or stderr closed (`>&-`): `/dev/null` takes the descriptor (so no file
-  lrmkb opens lands on it), and writing to a closed stdout fails like a full disk does.
+  lrmkb opens lands on it), and writing to a closed stdout fails as a full one does (exit 1).
 - stdout full (`> /dev/full`), gone (`| head`), or failing: every write or flush raises
   `OutputLost`, which the guard turns into one line on stderr — or silence for `| head`
   — never a traceback; a write already committed still exits 0.
@@ -42,6 +42,19 @@ class OutputLost(Exception):
     @property
     def reason(self) -> str:
         return getattr(self.cause, "strerror", None) or str(self.cause) or "write failed"
+
+    @property
+    def hint(self) -> str:
+        """What to do, for the cause at hand: a closed stdout, a full disk, anything else."""
+        code = getattr(self.cause, "errno", None)
+        if code == errno.EBADF:
+            return (
+                "give lrmkb somewhere to write (a file, a pipe or the terminal) instead of "
+                "closing it (>&-)"
+            )
+        if code in (errno.ENOSPC, errno.EDQUOT):
+            return "free some space on the disk stdout writes to, or send it elsewhere"
+        return "check where stdout goes"
 
 
 class GuardedStdout:
@@ -226,7 +239,7 @@ def output_lost(exc: OutputLost, saved: str | None = None) -> int:
         return 0
     if exc.reader_gone:
         return 0
-    error(f"cannot write the output: {exc.reason} — check where stdout goes (a full disk?)")
+    error(f"cannot write the output: {exc.reason} — {exc.hint}")
     return EXIT_BAD_INPUT
 
 
