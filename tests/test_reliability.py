@@ -661,6 +661,50 @@ def test_locales_that_cannot_encode_the_text(db_file: Path) -> None:
     )
 
 
+def test_utf8_arguments_under_an_ascii_locale_are_read_as_utf8(
+    db_file: Path, tmp_path: Path
+) -> None:
+    """`LC_ALL=C PYTHONUTF8=0`: Python keeps each byte of `überdenken` above 127 as a lone
+    surrogate; lrmkb reads such arguments again as the UTF-8 they are (search looked for
+    'berdenken', a tag was refused as 'gr\\udcc3…', a title as "not UTF-8 text") — and a
+    UTF-8 file or database name still opens."""
+    ascii_env = LOCALES["ASCII (C locale, no UTF-8 mode)"]
+
+    def run(*args: str, db: Path = db_file) -> subprocess.CompletedProcess[str]:
+        return lrmkb_process("--db", str(db), *args, env=ascii_env)
+
+    searched = run("search", "überdenken", "--json")  # the fast path
+    assert searched.returncode == 0, searched.stderr
+    assert json.loads(searched.stdout)["query"] == "überdenken"
+    typer_path = run("search", "überdenken", "--type", "nosuch")  # Typer reports this one
+    assert typer_path.returncode == 2 and "Traceback" not in typer_path.stderr
+    tagged = run("tag", KEY, "größe")
+    assert tagged.returncode == 0, tagged.stderr
+    edited = run("edit", KEY, "title=Über das Überdenken", "author=Zoë Ångström and Łukasz Ćwik")
+    assert edited.returncode == 0, edited.stderr
+    with sqlite3.connect(db_file) as conn:
+        paper = conn.execute(
+            "SELECT id, title, authors FROM paper WHERE key = ?", (KEY,)
+        ).fetchone()
+        tags = [
+            r[0] for r in conn.execute("SELECT tag FROM paper_tag WHERE paper_id = ?", paper[:1])
+        ]
+    assert paper[1:] == ("Über das Überdenken", '["Zoë Ångström", "Łukasz Ćwik"]')
+    assert tags == ["größe"]
+    shown = run("show", KEY, "--json")
+    assert json.loads(shown.stdout)["title"] == "Über das Überdenken"
+
+    named = tmp_path / "bücher.db"  # a UTF-8 file name, which the ASCII locale cannot encode
+    shutil.copyfile(db_file, named)
+    for args in (("search", "überdenken"), ("tags",)):
+        done = run(*args, db=named)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    bib = tmp_path / "café.bib"
+    bib.write_text("@article{u1,\n  title = {Ünïcode Names},\n  year = 2024\n}\n", "utf-8")
+    imported = run("import", str(bib))
+    assert imported.returncode == 0 and "1 added" in imported.stderr, imported.stderr
+
+
 def drop_column(db: Path, table: str, column: str) -> None:
     with sqlite3.connect(db) as conn:
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")

@@ -48,6 +48,7 @@ def main() -> None:
     from .cli.fast import run_fast
 
     streams.install()
+    sys.argv[1:] = streams.utf8_arguments(sys.argv[1:])
     try:
         _on_interrupt(_signal.default_int_handler)
         code = run_fast(sys.argv[1:])

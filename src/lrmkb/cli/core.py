@@ -167,16 +167,37 @@ class Argument(typer.core.TyperArgument):
         return name if self.required else f"[{name}]"
 
 
+def _file_path(value: Any) -> Any:
+    """A path parameter's text in the form the file functions take (`streams.fs_path`: a
+    UTF-8 name under an ASCII locale), before Typer looks at the file (`os.stat` cannot
+    encode such a name and would raise)."""
+    return streams.fs_path(value) if isinstance(value, str) else value
+
+
+class PathArgument(Argument):
+    def process_value(self, ctx: typer._click.Context, value: Any) -> Any:
+        return super().process_value(ctx, _file_path(value))
+
+
+class PathOption(typer.core.TyperOption):
+    def process_value(self, ctx: typer._click.Context, value: Any) -> Any:
+        return super().process_value(ctx, _file_path(value))
+
+
 class ReadableArguments:
-    """Mixed into every command class: its arguments become `Argument`s."""
+    """Mixed into every command class: its arguments become `Argument`s, its path
+    parameters `PathArgument`s and `PathOption`s."""
 
     params: list[Any]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for param in self.params:
+            is_path = param.type_descriptor.annotation is Path
             if type(param) is typer.core.TyperArgument:
-                param.__class__ = Argument
+                param.__class__ = PathArgument if is_path else Argument
+            elif type(param) is typer.core.TyperOption and is_path:
+                param.__class__ = PathOption
 
 
 class Typer(typer.Typer):
@@ -253,5 +274,5 @@ def main(
 ) -> None:
     from ..store import resolve_db_path
 
-    ctx.obj = Invocation(*resolve_db_path(db), debug=debug)
+    ctx.obj = Invocation(*resolve_db_path(streams.fs_path(db) if db else None), debug=debug)
     ctx.call_on_close(ctx.obj.close)

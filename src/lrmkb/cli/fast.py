@@ -119,9 +119,9 @@ def run_fast(argv: list[str]) -> int | None:
     if args is None:
         return None
     from ..store import Database, resolve_db_path
-    from .streams import OutputLost, output_lost
+    from .streams import OutputLost, fs_path, output_lost
 
-    path, is_default = resolve_db_path(args.db)
+    path, is_default = resolve_db_path(fs_path(args.db) if args.db else None)
     if is_default and not path.exists():
         return None  # the first run makes the user's copy of the survey database
     try:

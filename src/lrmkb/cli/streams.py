@@ -10,7 +10,10 @@ What can go wrong with the streams, and what lrmkb does about it:
   `OutputLost`, which the guard turns into one line on stderr — or silence for `| head`
   — never a traceback; a write already committed still exits 0.
 - a locale that cannot encode a title (ASCII, Latin-1) or an argument that is not UTF-8:
-  what cannot be encoded is written as a backslash escape instead of failing."""
+  what cannot be encoded is written as a backslash escape instead of failing.
+- a UTF-8 argument under a locale that is not UTF-8 (`LC_ALL=C`): Python keeps its bytes
+  above 127 as lone surrogates; `utf8_arguments` reads them again as UTF-8 text, and
+  `fs_path` gives a path such text back in the form the file functions take."""
 
 from __future__ import annotations
 
@@ -143,13 +146,40 @@ def _text_stream(stream: TextIO | None, fd: int) -> TextIO:
     return stream
 
 
-def can_encode(text: str) -> bool:
-    """Can stdout show `text` as it is (JSON falls back to \\u escapes when not)?"""
+def utf8_arguments(argv: list[str]) -> list[str]:
+    """The arguments as the text they are: under an ASCII locale Python decodes each byte
+    above 127 as a lone surrogate (`überdenken` → `\\udcc3\\udcbcberdenken`); an argument
+    whose bytes are UTF-8 is read again as UTF-8. Bytes that are not UTF-8 stay as they
+    were (`explain` names such an argument when a command cannot use it)."""
+    fixed = []
+    for arg in argv:
+        if not _encodes(arg, "utf-8"):
+            with contextlib.suppress(UnicodeError):
+                arg = os.fsencode(arg).decode("utf-8")
+        fixed.append(arg)
+    return fixed
+
+
+def fs_path(path: str) -> str:
+    """`path` as the file functions take it: text the locale cannot encode (a UTF-8 name
+    read by `utf8_arguments` under an ASCII locale) becomes its UTF-8 bytes in the
+    locale's surrogate form, which `open` turns back into those bytes."""
+    if _encodes(path, sys.getfilesystemencoding()):
+        return path
+    return os.fsdecode(path.encode("utf-8", errors="surrogateescape"))
+
+
+def _encodes(text: str, encoding: str) -> bool:
     try:
-        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+        text.encode(encoding)
     except (UnicodeError, LookupError):
         return False
     return True
+
+
+def can_encode(text: str) -> bool:
+    """Can stdout show `text` as it is (JSON falls back to \\u escapes when not)?"""
+    return _encodes(text, getattr(sys.stdout, "encoding", None) or "utf-8")
 
 
 def json_text(data: Any) -> str:
