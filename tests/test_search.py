@@ -325,12 +325,43 @@ def test_a_misspelt_word_is_corrected_and_stderr_says_so(cli, db_file: Path) -> 
         ("steering vectorz", "steering vectors"),
         ('"entropy colapse"', '"entropy collapse"'),
         ("author:venhof", "author:venhoff"),
+        ("title:overthnking", "title:overthinking"),
+        ('"aha momnet" title:overthnking', '"aha moment" title:overthinking'),
     ],
 )
 def test_typos_anywhere_in_a_query(cli, typed: str, meant: str) -> None:
     data = found(cli, typed)
     assert data["corrected"] == meant
     assert data["results"] == found(cli, meant)["results"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ('"aha momnet"', '"aha moment"'),
+        ('"aha momnet" NOT momnet', '"aha moment" NOT momnet'),
+        ('-momnet "aha momnet"', '-momnet "aha moment"'),
+        ('momnet* "aha momnet"', 'momnet* "aha moment"'),
+    ],
+)
+def test_the_correction_shows_the_query_as_it_ran(cli, typed: str, shown: str) -> None:
+    """Only the words that were corrected change, quotes intact: an excluded word, a
+    prefix is searched as typed, so it is shown as typed (they were all
+    rewritten, and a quoted query was shown in doubled quotes: `""aha moment""`)."""
+    result = cli("search", typed)
+    assert result.exit_code == 0, result.stderr
+    quote = "'" if '"' in shown else '"'
+    assert result.stderr.splitlines()[0] == f"showing results for {quote}{shown}{quote}"
+    assert found(cli, typed)["corrected"] == shown
+
+
+@pytest.mark.parametrize("typed", ["author:overthnking", "title:chne"])
+def test_a_field_value_is_corrected_only_to_a_word_of_that_field(cli, typed: str) -> None:
+    """`author:overthnking` was read as author:overthinking, a title's word no author
+    has: it matched nothing either way, and the correction misled."""
+    result = cli("search", typed)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == f"no results for {typed!r}\n"
 
 
 def test_nothing_close_enough_means_no_results_said_on_stderr(cli) -> None:

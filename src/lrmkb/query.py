@@ -339,34 +339,67 @@ def drop_common(db: sqlite3.Connection, query: Query) -> None:
 # --- typo correction ---------------------------------------------------------------------
 
 
-def correct(db: sqlite3.Connection, query: Query) -> dict[str, str]:
+Fixes = dict[tuple[str | None, str], str]  # (column, typed word) → the word meant
+
+
+def correct(db: sqlite3.Connection, query: Query) -> Fixes:
     """Replace each word that matches nothing with the closest word in the index's
-    vocabulary (same first letter, a small edit distance, the more common on a tie).
-    Prefixes and excluded words are never corrected. Returns {typed: corrected}."""
-    fixes: dict[str, str] = {}
+    vocabulary (same first letter, a small edit distance, the more common on a tie) — in
+    a field's value (`title:`, `author:`), the closest word that field holds. Words in
+    phrases are corrected one by one; prefixes and excluded words never are. Returns
+    {(column, typed): corrected}."""
+    fixes: Fixes = {}
     for group in query.groups():
         for i, term in enumerate(group):
             if term.prefix:
                 continue
             text = term.text
             for word in dict.fromkeys(_LETTERS_RE.findall(text)):
-                if not 4 <= len(word) <= 40 or _has_hits(db, word):
+                if not 4 <= len(word) <= 40 or _has_hits(db, word, term.column):
                     continue
-                if better := _closest(db, word):
-                    fixes[word] = better
+                if better := _closest(db, word, term.column):
+                    fixes[term.column, word] = better
                     text = replace_word(text, word, better)
             group[i] = term._replace(text=text)
-    query.words = [fixes.get(w, w) for w in query.words]
+    plain = {word: right for (column, word), right in fixes.items() if column is None}
+    query.words = [plain.get(w, w) for w in query.words]
     return fixes
+
+
+def corrected_text(text: str, fixes: Fixes) -> str:
+    """`text` as `correct` read it: each corrected word replaced where it was corrected —
+    in plain words, phrases and field values, never in a field's name, an excluded word
+    (`-word`, `NOT word`), a prefix or a filter (`tag:`, `year:`, `section:`)."""
+    if not fixes:
+        return text
+    pieces, done, negate_next = [], 0, False
+    for m in _TOKEN_RE.finditer(text):
+        if m["word"] in ("AND", "OR", "NOT") and not (m["neg"] or m["field"]):
+            negate_next = m["word"] == "NOT"
+            continue
+        negated, negate_next = bool(m["neg"]) or negate_next, False
+        name = (m["field"] or "").lower()
+        prefix = bool(m["star"]) or (m["word"] or "").endswith("*")
+        if negated or prefix or name in FILTER_FIELDS:
+            continue
+        column = FIELD_COLUMNS.get(name)
+        start, end = m.span("phrase" if m["phrase"] is not None else "word")
+        value = text[start:end]
+        for (fixed_column, wrong), right in fixes.items():
+            if fixed_column == column:
+                value = replace_word(value, wrong, right)
+        pieces += [text[done:start], value]
+        done = end
+    return "".join(pieces) + text[done:]
 
 
 def replace_word(text: str, old: str, new: str) -> str:
     return re.sub(rf"\b{re.escape(old)}\b", new, text)
 
 
-def _has_hits(db: sqlite3.Connection, word: str) -> bool:
+def _has_hits(db: sqlite3.Connection, word: str, column: str | None = None) -> bool:
     sql = "SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT 1"
-    return db.execute(sql, (Term(word).fts(),)).fetchone() is not None
+    return db.execute(sql, (Term(word, column).fts(),)).fetchone() is not None
 
 
 def fold(word: str) -> str:
@@ -377,16 +410,20 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _closest(db: sqlite3.Connection, word: str) -> str | None:
+def _closest(db: sqlite3.Connection, word: str, column: str | None = None) -> str | None:
     """Words sharing the first two letters are read first; all words with the same first
-    letter only when none of those is one edit away (reading the vocabulary costs time)."""
+    letter only when none of those is one edit away (reading the vocabulary costs time).
+    With a `column`, only words that column holds."""
     folded = fold(word)
     max_distance = 1 if len(folded) <= 5 else 2 if len(folded) <= 9 else 3
     best: tuple[int, int, str] | None = None
     for prefix in (folded[:2], folded[:1]):
-        for distance, docs, term in _candidates(db, folded, prefix, max_distance):
-            if best is None or (distance, -docs, term) < best:
-                best = (distance, -docs, term)
+        ranked = sorted(
+            (d, -docs, t) for d, docs, t in _candidates(db, folded, prefix, max_distance)
+        )
+        found = next((c for c in ranked if column is None or _has_hits(db, c[2], column)), None)
+        if found is not None and (best is None or found < best):
+            best = found
         if best is not None and best[0] <= 1:
             break
     return best[2] if best else None

@@ -25,7 +25,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from .errors import BadInput
-from .query import Query, clean, correct, drop_common, fold, parse, replace_word
+from .query import Query, clean, correct, corrected_text, drop_common, fold, parse
 
 if TYPE_CHECKING:
     from .records import Paper
@@ -363,13 +363,12 @@ def search(
     limit = limit or None
     how = dict(reversed(named))  # the first way a paper was named wins
     results = {kind: _describe(db, kind, ranked[kind][:limit], how) for kind in kinds}
-    corrected = text
-    for wrong, right in fixes.items():
-        corrected = replace_word(corrected, wrong, right)
     return {
         "query": text,
-        "corrected": corrected if fixes else None,
-        "corrections": [{"from": w, "to": r} for w, r in fixes.items()],
+        "corrected": corrected_text(text, fixes) if fixes else None,
+        "corrections": [
+            {"from": w, "to": r} for w, r in dict.fromkeys((w, r) for (_, w), r in fixes.items())
+        ],
         "ignored": query.ignored,
         "fts": query.match(),
         "lookup": lookup,

@@ -182,8 +182,12 @@ def notices(result: dict[str, Any], terminal: bool = False) -> list[str]:
     that nothing was found, or how many of each group were left out (a terminal's view
     says that itself)."""
     out = []
-    if result["corrected"]:
-        out.append(f'showing results for "{result["corrected"]}"')
+    if corrected := result["corrected"]:  # in single quotes when it has double ones
+        out.append(
+            f"showing results for '{corrected}'"
+            if '"' in corrected
+            else f'showing results for "{corrected}"'
+        )
     totals = result["totals"]
     if not any(totals.values()):
         out.append(f"no results for {result['query']!r}")
