@@ -669,6 +669,12 @@ def test_json_carries_totals_scores_and_how_a_paper_matched(cli) -> None:
         ("year:soon", "year:soon is not a year or a range of years"),
         ("year:2025..2023", "year:2025..2023 runs backwards — write year:2023..2025"),
         (" ".join(f"w{i}" for i in range(40)), "the query has 40 terms — use at most 32"),
+        (
+            "foo:bar",
+            "no field 'foo:' — use author:, title:, year:, tag: or section:, or put "
+            '"foo:bar" in quotes to search for the text',
+        ),
+        ("overthinking -Auther:chen", "no field 'Auther:' — use author:, title:"),
     ],
 )
 def test_queries_that_cannot_run_get_one_clear_line(cli, query: str, message: str) -> None:
@@ -677,6 +683,16 @@ def test_queries_that_cannot_run_get_one_clear_line(cli, query: str, message: st
     assert result.stdout == ""
     assert result.stderr.startswith(f"Error: {message}")
     assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "query", ['"foo:bar"', "https://example.org/x", "arXiv:2599.00001", "doi:10.5555/none"]
+)
+def test_text_with_a_colon_that_names_no_field_is_searched_as_text(cli, query: str) -> None:
+    """Quoted, a web address or an identifier (which names a paper when it is one)."""
+    result = cli("search", query)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == f"no results for {query!r}\n"
 
 
 QUERY_PIECES = st.one_of(

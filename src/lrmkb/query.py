@@ -19,6 +19,9 @@ MAX_TERMS = 32
 MIN_PREFIX = 3  # `th*` would expand to most of a large library's vocabulary
 FIELD_COLUMNS = {"author": "authors", "title": "{title short_name}"}
 FILTER_FIELDS = ("year", "tag", "section")
+# `name:` prefixes that are text, not a field: identifiers (which name a paper when they
+# are one of the library's) and, like any `name://…`, web addresses
+TEXT_SCHEMES = ("arxiv", "doi", "http", "https")
 
 # Words that say how a question is asked, not what it is about: the Snowball English stop
 # list (snowballstem.org/algorithms/english/stop.txt) with its contractions as FTS5 splits
@@ -274,8 +277,15 @@ def _token(m: re.Match[str]) -> tuple[str, str, bool]:
         value, prefix = m["phrase"], bool(m["star"])
     else:
         value, prefix = m["word"].rstrip("*"), m["word"].endswith("*")
-    if name and name not in _EXAMPLES:  # `foo:bar`, `http://…` are plain text
-        return "", m.group(0).lstrip("-").rstrip("*"), prefix
+    if name and name not in _EXAMPLES:
+        if name in TEXT_SCHEMES or value.startswith("/"):  # `arXiv:…`, `https://…`
+            return "", m.group(0).lstrip("-").rstrip("*"), prefix
+        *fields, last = (f"{field}:" for field in _EXAMPLES)
+        raise BadInput(
+            f"no field {m['field'] + ':'!r}",
+            f"use {', '.join(fields)} or {last}, or put "
+            f'"{m.group(0).lstrip("-")}" in quotes to search for the text',
+        )
     return name, value, prefix
 
 
