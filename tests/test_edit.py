@@ -122,6 +122,16 @@ def test_the_old_key_after_a_rename_edits_the_paper(cli, db_file: Path) -> None:
         (("nosuch2025key", "year=2025"), "no paper 'nosuch2025key'"),
         ((KEY, "yera=2025"), "no field 'yera' — did you mean year"),
         ((KEY, "year=twenty"), "year must be a whole number, not 'twenty'"),
+        ((KEY, "year=-5"), "year -5 is not a year — give four digits, e.g. 2025"),
+        ((KEY, "year=0"), "year 0 is not a year — give four digits, e.g. 2025"),
+        ((KEY, "year=20255"), "year 20255 is not a year — give four digits, e.g. 2025"),
+        (
+            (KEY, "author=Smith, Ann and and Jones, Bo"),
+            "author 'Smith, Ann and and Jones, Bo' has an empty name (two 'and's in a row, or "
+            "one at an end) — separate names with one ' and ', e.g. Ann Lee and Bo Chen",
+        ),
+        ((KEY, "author=Ann Lee and"), "author 'Ann Lee and' has an empty name"),
+        ((KEY, "author=and Ann Lee"), "author 'and Ann Lee' has an empty name"),
         ((KEY, "title="), "title cannot be empty"),
         ((KEY, "title"), "'title' is not FIELD=VALUE"),
         ((KEY, "doi=not-a-doi"), "'not-a-doi' is not a DOI"),
@@ -145,7 +155,7 @@ def test_bad_edits_are_refused_whole(
 
 
 def test_unknown_key_suggests_close_keys(cli) -> None:
-    assert "did you mean chen2024think" in cli("edit", "chen2024thnk", "year=1").stderr
+    assert "did you mean chen2024think" in cli("edit", "chen2024thnk", "year=2020").stderr
 
 
 # --- the editor --------------------------------------------------------------------------------

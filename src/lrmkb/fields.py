@@ -34,6 +34,8 @@ for it (seeds/README.md's table); every other column keeps its own name."""
 
 _ENTRY_TYPE_RE = re.compile(r"^[a-z]+$")
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# a name of an author list that holds a separating `and`: the list had `and and`, or one at an end
+_LOOSE_AND_RE = re.compile(r"^and(?:\s|$)|\sand$", re.I)
 
 
 @dataclass(frozen=True)
@@ -139,9 +141,16 @@ def parse_value(column: Column, text: str) -> dict[str, Any]:
         empty: list[str] | None = [] if column.is_list else None
         return {name: empty, **({"authors_more": False} if name == "authors" else {})}
     if name == "authors":
-        from .names import parse_names
+        from .names import parse_name, split_names
 
-        names, more = parse_names(text)  # BibTeX's rules: `Last, First`, `{Org}`, `and others`
+        written, more = split_names(text)  # BibTeX's rules: `Last, First`, `{Org}`, `and others`
+        if any(_LOOSE_AND_RE.search(n) for n in written):
+            raise BadInput(
+                f"{column.bibtex} {text!r} has an empty name (two 'and's in a row, or one "
+                "at an end)",
+                "separate names with one ' and ', e.g. Ann Lee and Bo Chen",
+            )
+        names = [parse_name(n) for n in written]
         return {"authors": [n.display() for n in names], "authors_more": more}
     if name == "arxiv_id":
         from .ids import ACCEPTED_ARXIV_FORMS, parse_arxiv_id
@@ -182,6 +191,8 @@ def parse_value(column: Column, text: str) -> dict[str, Any]:
     if column.sql_type.startswith("INT"):
         if not re.fullmatch(r"-?\d{1,9}", text):
             raise BadInput(f"{column.bibtex} must be a whole number, not {text!r}", "e.g. 2025")
+        if name == "year" and not 1000 <= int(text) <= 9999:  # what `year:` can search for
+            raise BadInput(f"year {text} is not a year", "give four digits, e.g. 2025")
         return {name: int(text)}
     if column.sql_type.startswith("BOOL"):
         if text.lower() not in ("true", "false", "yes", "no", "1", "0"):
