@@ -337,6 +337,14 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                     f"{r['rss_mb']:.0f} MB",
                     r["rss_mb"] <= 100,
                 )
+        r, small = cmds.get((big, "lrmkb", "export bib")), cmds.get((10_000, "lrmkb", "export bib"))
+        if r and small:  # the export streams its rows: only the keys stay (~0.5 KB a paper)
+            per_paper = (r["rss_mb"] - small["rss_mb"]) * 1024 / (big - 10_000)
+            check(
+                "export bib: peak RSS grows ≤ 1 KB per paper from 10k to 100k",
+                f"{per_paper:.2f} KB ({small['rss_mb']:.0f} → {r['rss_mb']:.0f} MB)",
+                per_paper <= 1,
+            )
     mine, pubs = cmds.get((10_000, "lrmkb", "export bib")), cmds.get((10_000, "pubs", "export bib"))
     if mine and pubs:
         check(

@@ -17,6 +17,7 @@ import errno
 import os
 import secrets
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import BadInput, DatabaseProblem
@@ -150,8 +151,9 @@ def _is_sidecar_of_a_database(path: Path) -> bool:
     return any(name.endswith(s) and _is_sqlite(Path(name[: -len(s)])) for s in SIDECARS)
 
 
-def write_atomically(path: Path, text: str, database: Path | None = None) -> Path:
-    """Write `text` (UTF-8, `\\n` line ends) to `path` after `check_output`: a temporary
+def write_atomically(path: Path, text: str | Iterable[str], database: Path | None = None) -> Path:
+    """Write `text` (UTF-8, `\\n` line ends; a string, or chunks written as they come)
+    to `path` after `check_output`: a temporary
     file beside the target, given the replaced file's mode (and owner, when lrmkb runs
     as root), flushed to disk, renamed over it, and the directory synced. Returns the
     file written. `BadInput` when the disk is full or the directory is not writable;
@@ -170,7 +172,8 @@ def write_atomically(path: Path, text: str, database: Path | None = None) -> Pat
                 os.fchmod(fd, stat.S_IMODE(old.st_mode))
                 if os.geteuid() == 0:
                     os.fchown(fd, old.st_uid, old.st_gid)
-            handle.write(text)
+            for chunk in [text] if isinstance(text, str) else text:
+                handle.write(chunk)
             handle.flush()
             os.fsync(fd)
         os.replace(tmp, target)

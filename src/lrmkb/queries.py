@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypedDict, cast
 
 from .errors import NotFound
@@ -31,10 +31,12 @@ STANCES = ("supports", "contradicts", "mentions")
 
 def paper_dict(row: sqlite3.Row) -> Paper:
     """A paper row as plain data, JSON lists decoded."""
-    data = {name: row[name] for name in PAPER_FIELDS}
+    columns = dict(zip(row.keys(), row, strict=True))  # faster than row[name], by name
+    data = {name: columns[name] for name in PAPER_FIELDS}
     for name in JSON_LIST_FIELDS:
-        data[name] = json.loads(row[name]) if row[name] else []
-    data["authors_more"] = bool(row["authors_more"])
+        text = columns[name]
+        data[name] = json.loads(text) if text and text != "[]" else []
+    data["authors_more"] = bool(columns["authors_more"])
     return cast(Paper, data)
 
 
@@ -231,12 +233,16 @@ def bib_parts(db: sqlite3.Connection, ids: list[int]) -> dict[int, BibParts]:
     if not ids:
         return parts
     chosen = json.dumps(ids)
-    for r in db.execute(
+    fields: list[BibField] = []
+    last = None
+    for paper_id, name, value, bare, text in db.execute(
         "SELECT paper_id, name, value, bare, text FROM paper_field"
         " WHERE paper_id IN (SELECT value FROM json_each(?)) ORDER BY paper_id, position",
         (chosen,),
     ):
-        parts[r[0]]["fields"].append(BibField(name=r[1], value=r[2], bare=bool(r[3]), text=r[4]))
+        if paper_id != last:
+            fields, last = parts[paper_id]["fields"], paper_id
+        fields.append({"name": name, "value": value, "bare": bool(bare), "text": text})
     for r in db.execute(
         "SELECT paper_id, alias FROM paper_alias"
         " WHERE paper_id IN (SELECT value FROM json_each(?)) ORDER BY alias",
@@ -436,9 +442,35 @@ def papers(
 ) -> list[sqlite3.Row]:
     """Papers selected by sections (with their questions), tags or keys; all if none given.
     Selections combine as a union, ordered by key."""
+    return _select(db, "*", sections, tags, keys).fetchall()
+
+
+def selected(
+    db: sqlite3.Connection,
+    sections: Iterable[str] = (),
+    tags: Iterable[str] = (),
+    keys: Iterable[str] = (),
+) -> tuple[list[int], list[str]]:
+    """The ids and the keys of the papers `papers` selects, in its order: little to hold
+    for a whole library, whose rows are then read a batch at a time (`row_batches`)."""
+    ids: list[int] = []
+    found: list[str] = []
+    for paper_id, key in _select(db, "id, key", sections, tags, keys):
+        ids.append(paper_id)
+        found.append(key)
+    return ids, found
+
+
+def _select(
+    db: sqlite3.Connection,
+    columns: str,
+    sections: Iterable[str],
+    tags: Iterable[str],
+    keys: Iterable[str],
+) -> sqlite3.Cursor:
     sections, tags, keys = list(sections), list(tags), list(keys)
     if not (sections or tags or keys):
-        return db.execute("SELECT * FROM paper ORDER BY key").fetchall()
+        return db.execute(f"SELECT {columns} FROM paper ORDER BY key")
     ids: set[int] = set()
     if sections:
         node_ids = subtree_ids(db, sections)
@@ -453,10 +485,71 @@ def papers(
         ids |= {r[0] for r in db.execute("SELECT paper_id FROM paper_tag WHERE tag = ?", (tag,))}
     for key in keys:
         ids.add(find_paper(db, key)["id"])
-    marks = ",".join("?" * len(ids))
     return db.execute(
-        f"SELECT * FROM paper WHERE id IN ({marks}) ORDER BY key", list(ids)
-    ).fetchall()
+        f"SELECT {columns} FROM paper WHERE id IN (SELECT value FROM json_each(?)) ORDER BY key",
+        (json.dumps(sorted(ids)),),
+    )
+
+
+def crossrefs(
+    db: sqlite3.Connection, ids: Sequence[int]
+) -> list[tuple[int, str, int | None, str | None]]:
+    """The `crossref` fields of the papers of `ids`: (paper id, the value, id and key of
+    each paper whose key it names in any letter case, or None), by paper, in field
+    order."""
+    return [
+        (r[0], r[1], r[2], r[3])
+        for r in db.execute(
+            "SELECT f.paper_id, f.value, p.id, p.key FROM paper_field f"
+            " LEFT JOIN paper p ON p.key = f.value COLLATE NOCASE"
+            " WHERE f.paper_id IN (SELECT value FROM json_each(?))"
+            " AND lower(f.name) = 'crossref' ORDER BY f.paper_id, f.position, p.id",
+            (json.dumps(list(ids)),),
+        )
+    ]
+
+
+BATCH = 500
+"""Papers read at once by the iterators below (`rows_of`): enough to keep the queries
+few, few enough that memory stays flat however large the library."""
+
+
+def row_batches(db: sqlite3.Connection, ids: Sequence[int]) -> Iterator[list[sqlite3.Row]]:
+    """The paper rows of `ids`, in that order, `BATCH` at a time."""
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        found = {
+            r["id"]: r
+            for r in db.execute(
+                "SELECT * FROM paper WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(chunk)),),
+            )
+        }
+        yield [found[i] for i in chunk]
+
+
+def rows_of(db: sqlite3.Connection, ids: Sequence[int]) -> list[sqlite3.Row]:
+    """The paper rows of `ids`, in that order, all at once."""
+    return [row for batch in row_batches(db, ids) for row in batch]
+
+
+def bibliographies(db: sqlite3.Connection, ids: Sequence[int]) -> Iterator[BibPaper]:
+    """`bibliography` of the papers of `ids`, in that order, read as they are iterated."""
+    for batch in row_batches(db, ids):
+        yield from bibliography(db, batch)
+
+
+def records_of(db: sqlite3.Connection, ids: Sequence[int]) -> Iterator[PaperRecord]:
+    """`paper_record` of the papers of `ids`, in that order, read as they are iterated
+    (the labels once for all, first)."""
+    keys = db.execute(
+        "SELECT key FROM paper WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(ids)),),
+    )
+    labels = citation_labels(db, [k for (k,) in keys])
+    for batch in row_batches(db, ids):
+        for row in batch:
+            yield _record(db, row, labels[row["key"]])
 
 
 def tags(db: sqlite3.Connection) -> list[dict[str, Any]]:

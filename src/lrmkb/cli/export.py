@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Annotated
 
@@ -121,13 +122,15 @@ def export(
     selection = exporters.Selection(tuple(section or ()), tags, tuple(key or ()))
     if output_path is not None:  # refused before the export runs, not after
         check_output(output_path, invocation(ctx).path)
-    text, count = exporters.export(database(ctx), fmt, selection, since)
-    if count == 0 and selection and fmt.papers_only:
-        output.notice("warning: no papers in this selection")
-    if output_path is None:
-        sys.stdout.write(text)
-        return
-    write_atomically(output_path, text, invocation(ctx).path)
+    chunks, count = exporters.export(database(ctx), fmt, selection, since)
+    with closing(chunks):  # its read transaction ends here, however the writing ends
+        if count == 0 and selection and fmt.papers_only:
+            output.notice("warning: no papers in this selection")
+        if output_path is None:
+            for chunk in chunks:  # written as the papers are read: memory stays flat
+                sys.stdout.write(chunk)
+            return
+        write_atomically(output_path, chunks, invocation(ctx).path)
     if as_json:
         output.emit_json({"output": str(output_path), "format": fmt.name, "papers": count})
     else:

@@ -15,11 +15,11 @@ in `journal`; a venue that only names an arXiv id is dropped and the entry becom
 prints without a warning.
 
 Entries are in the order given, except that an entry another one `crossref`s comes after
-it (BibTeX needs the parent last)."""
+it (BibTeX needs the parent last): those wait, the others are written as they are read."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from ..citation import arxiv_of, arxiv_url, citation_keys, date_parts, venue_of
@@ -52,9 +52,11 @@ Field = tuple[str, str, bool]  # name, value (LaTeX), bare
 Role = Literal["author", "editor"]
 
 
-def render(data: ExportData, options: Options) -> str:
-    """The selected papers as BibTeX, or BibLaTeX with `options.variant == "biblatex"`."""
-    return entries(data.papers, "biblatex" if options.variant == "biblatex" else "bibtex")
+def render(data: ExportData, options: Options) -> Iterator[str]:
+    """The selected papers as BibTeX, or BibLaTeX with `options.variant == "biblatex"`,
+    an entry at a time as the papers are read."""
+    dialect: Dialect = "biblatex" if options.variant == "biblatex" else "bibtex"
+    return _entries(data.papers, citation_keys(data.keys), data.depths, dialect)
 
 
 def entries(papers: Iterable[BibPaper], dialect: Dialect = "bibtex") -> str:
@@ -62,24 +64,44 @@ def entries(papers: Iterable[BibPaper], dialect: Dialect = "bibtex") -> str:
     lines."""
     papers = list(papers)
     keys = citation_keys(p["key"] for p in papers)
-    return "\n".join(entry(p, keys[p["key"]], dialect) for p in crossref_order(papers))
+    depths = crossref_depths([(p["key"].lower(), _crossref(p)) for p in papers])
+    return "".join(_entries(papers, keys, depths, dialect))
 
 
-def crossref_order(papers: Sequence[BibPaper]) -> list[BibPaper]:
-    """`papers` in their order, except that each paper comes after every paper that
-    `crossref`s it (a multi-volume work after its volumes, after their chapters)."""
-    by_key = {p["key"].lower(): p for p in papers}
+def _entries(
+    papers: Iterable[BibPaper], keys: Mapping[str, str], depths: Mapping[str, int], dialect: Dialect
+) -> Iterator[str]:
+    """Each entry as it comes, except that an entry others `crossref` waits until they are
+    written (the deepest parents last); a blank line between entries."""
+    parents: list[tuple[int, int, BibPaper]] = []
+    first = True
+    for position, paper in enumerate(papers):
+        if depth := depths.get(paper["key"].lower(), 0):
+            parents.append((depth, position, paper))
+            continue
+        yield ("" if first else "\n") + entry(paper, keys[paper["key"]], dialect)
+        first = False
+    for _, _, paper in sorted(parents, key=lambda p: (p[0], p[1])):
+        yield ("" if first else "\n") + entry(paper, keys[paper["key"]], dialect)
+        first = False
+
+
+def crossref_depths(links: Sequence[tuple[str, str | None]]) -> dict[str, int]:
+    """Lower-case key → how many levels of `crossref` lead up to the paper (a book after
+    its chapters, a multi-volume work after its volumes, after their chapters), from the
+    (lower-case key, its `crossref`) of the papers in their order — at least of every
+    paper that has a `crossref` or is named by one. Where two keys differ only in case,
+    the later paper's `crossref` continues the chain."""
+    by_key = dict(links)
     depth: dict[str, int] = {}
-    for paper in papers:
-        seen = {paper["key"].lower()}
-        parent = _crossref(paper)
+    for key, parent in links:
+        seen = {key}
         level = 1
         while parent and parent in by_key and parent not in seen:
             depth[parent] = max(depth.get(parent, 0), level)
             seen.add(parent)
-            parent, level = _crossref(by_key[parent]), level + 1
-    position = {id(p): n for n, p in enumerate(papers)}
-    return sorted(papers, key=lambda p: (depth.get(p["key"].lower(), 0), position[id(p)]))
+            parent, level = by_key[parent], level + 1
+    return depth
 
 
 def _crossref(paper: BibPaper) -> str | None:

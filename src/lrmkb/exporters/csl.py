@@ -12,9 +12,8 @@ reading."""
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..citation import arxiv_of, arxiv_url, citation_keys, date_parts, is_arxiv_venue, venue_of
@@ -22,6 +21,7 @@ from ..names import Name
 from ..records import BibPaper, Paper
 from ..texmath import math_to_text
 from .bibtex import Role, names_of
+from .json import json_array
 
 if TYPE_CHECKING:
     from . import ExportData, Options
@@ -81,12 +81,12 @@ _TEXT_VARIABLES = {
 }
 
 
-def render(data: ExportData, options: Options) -> str:
-    """The selected papers as a CSL-JSON array."""
-    papers = data.papers
-    keys = citation_keys(p["key"] for p in papers)
-    items = [item(p, keys[p["key"]]) for p in papers]
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+def render(data: ExportData, options: Options) -> Iterator[str]:
+    """The selected papers as a CSL-JSON array (as `json.dumps(items, indent=2)` writes
+    it), an item at a time as the papers are read."""
+    keys = citation_keys(data.keys)
+    yield from json_array((item(p, keys[p["key"]]) for p in data.papers), "")
+    yield "\n"
 
 
 def item(paper: BibPaper, key: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..records import Node
@@ -46,10 +47,10 @@ def mermaid_text(text: str) -> str:
     return text
 
 
-def render(data: ExportData, options: Options) -> str:
+def render(data: ExportData, options: Options) -> Iterator[str]:
     """The taxonomy as a Graphviz digraph (`options.variant == "dot"`) or, by default, a
     Mermaid flowchart."""
-    return dot(data) if options.variant == "dot" else mermaid(data)
+    yield dot(data) if options.variant == "dot" else mermaid(data)
 
 
 def mermaid(data: ExportData) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ..citation import arxiv_url, doi_url, is_arxiv_venue, venue_of
@@ -76,11 +76,11 @@ def ref_anchor(key: str) -> str:
 # --- the survey ---------------------------------------------------------------------
 
 
-def render(data: ExportData, options: Options) -> str:
+def render(data: ExportData, options: Options) -> Iterator[str]:
     """The chosen sections (or the whole survey with a contents list), then the selected
-    papers when tags or keys were given, then the references."""
-    writer = _Writer(data)
-    return writer.document()
+    papers when tags or keys were given, then the references (one chunk: the contents
+    list at the top needs the whole document)."""
+    yield _Writer(data).document()
 
 
 class _Writer:
