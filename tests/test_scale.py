@@ -137,3 +137,54 @@ def test_full_reads_every_row_of_a_big_library(big_cli, tmp_path: Path) -> None:
     assert result.exit_code == 4
     assert "foreign keys\tpaper_tag row" in result.stdout
     assert "sampled" not in result.stderr
+
+
+# --- doctor: a sample of a big library, compared with all of it through indexes -----------
+
+NEW_PAPERS = """@article{first,
+  author = {Marjanović, Sara Vera and Patel, Arkil},
+  title = {A Placeholder Title For Now},
+  year = {2025},
+}
+@article{second,
+  author = {Nobody, Ann},
+  title = {Something Else Entirely},
+  year = {2024},
+}
+"""
+
+
+def test_doctor_of_a_big_library_reads_a_sample_and_finds_what_new_papers_share(
+    big_cli, tmp_path: Path
+) -> None:
+    """The newest papers are in the sample; the papers they share a DOI, a short name or a
+    likely duplicate with are found through indexes, however old (gen00007c, survey
+    papers); `--full` finds the same and more."""
+    bib = tmp_path / "new.bib"
+    bib.write_text(NEW_PAPERS, encoding="utf-8")
+    assert big_cli("import", str(bib)).exit_code == 0
+    title = "DeepSeek-R1 Thoughtology: Let's think about LLM Reasoning"
+    assert big_cli("edit", "first", f"title={title}").exit_code == 0
+    _damage(
+        tmp_path / "big.db",
+        "UPDATE paper SET doi = '10.5555/GEN.7', short_name = 'unfaithful cot'"
+        " WHERE key = 'second'",
+    )
+    result = big_cli("doctor")
+    assert result.exit_code == 1, result.stderr
+    rows = [line.split("\t")[:3] for line in result.stdout.splitlines()]
+    assert ["problem", "duplicate-doi", "gen00007c"] in rows
+    assert ["problem", "duplicate-short-name", "arcuschin2025chainofthought"] in rows
+    assert ["note", "likely-duplicate", "first"] in rows
+    assert "first and marjanovic2025deepseekr1 look like one paper" in result.stdout
+    assert "sampled papers" in result.stderr and "--full reads every paper" in result.stderr
+    sampled = json.loads(big_cli("doctor", "--json").stdout)
+    full = json.loads(big_cli("doctor", "--json", "--full").stdout)
+    assert 200 <= sampled["sampled"] <= 400 and "sampled" not in full
+    assert all(issue in full["issues"] for issue in sampled["issues"])
+
+
+def test_doctor_of_the_survey_reads_everything(cli) -> None:
+    result = cli("doctor", "--json")
+    assert "sampled" not in json.loads(result.stdout)
+    assert "sampled" not in cli("doctor").stderr

@@ -48,8 +48,24 @@ class Sample(NamedTuple):
 
 
 def draw_sample(db: sqlite3.Connection, size: int = SAMPLE_SIZE) -> Sample | None:
-    """The papers to check, or None when there are few enough to check them all. New
-    papers are where new damage is likeliest; the random ones change from run to run."""
+    """The papers to check, or None when there are few enough to check them all."""
+    drawn = sample_ids(db, size)
+    if drawn is None:
+        return None
+    tables = _tables(db, with_fts=False)
+    small = [t for t in tables if _is_small(db, t)]
+    by_paper = [t for t in tables if t not in small and _indexed_by_paper(db, t)]
+    return Sample(*drawn, small, by_paper)
+
+
+def sample_ids(
+    db: sqlite3.Connection, size: int = SAMPLE_SIZE
+) -> tuple[list[int], list[int]] | None:
+    """The ids of the papers a sampled check reads — the `size` newest and as many drawn at
+    random — and the drawn ids no paper has; None when the library has at most
+    `WHOLE_UP_TO` papers, to be read whole. New papers are where new damage (and new
+    duplicates) are likeliest; the random ones change from run to run. (`db check` and
+    `doctor` sample alike.)"""
     if db.execute("SELECT 1 FROM paper LIMIT 1 OFFSET ?", (WHOLE_UP_TO,)).fetchone() is None:
         return None
     import random
@@ -63,10 +79,7 @@ def draw_sample(db: sqlite3.Connection, size: int = SAMPLE_SIZE) -> Sample | Non
             (json.dumps(drawn),),
         )
     }
-    tables = _tables(db, with_fts=False)
-    small = [t for t in tables if _is_small(db, t)]
-    by_paper = [t for t in tables if t not in small and _indexed_by_paper(db, t)]
-    return Sample(sorted(set(newest) | found), sorted(set(drawn) - found), small, by_paper)
+    return sorted(set(newest) | found), sorted(set(drawn) - found)
 
 
 def check_database(

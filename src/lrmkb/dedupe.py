@@ -190,6 +190,8 @@ def distinguishers(title: str) -> tuple[str, ...]:
     word such as `part` or `volume` (`part ii`, `volume two`, `part b`), sorted."""
     tokens = title.split()
     found = [str(int(d)) for d in _DIGITS_RE.findall(title)]
+    if _MARKERS.isdisjoint(tokens):  # most titles: no word to look after
+        return tuple(sorted(found))
     for before, token in itertools.pairwise(tokens):
         if before not in _MARKERS or token.isdigit():
             continue
@@ -222,6 +224,22 @@ def contradiction(a: Identity, b: Identity) -> str | None:
     if a.distinguishers != b.distinguishers:
         return "titles differ in a number, size, part or volume"
     return None
+
+
+def within_threshold(title: str, titles: Sequence[str]) -> list[tuple[str, float, int]]:
+    """(title, score, index) of each of `titles` within `FUZZY_THRESHOLD` of `title`: the
+    fuzzy rung's one comparison (rapidfuzz's ratio, all at once)."""
+    from rapidfuzz import fuzz, process
+
+    return process.extract(
+        title, titles, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
+    )
+
+
+def _years(ident: Identity) -> tuple[int | None, ...]:
+    """The years whose papers the fuzzy rung compares with `ident`: its own, one either
+    side (preprint and publication)."""
+    return (None,) if ident.year is None else (ident.year, ident.year - 1, ident.year + 1)
 
 
 # --- the index -----------------------------------------------------------------------------
@@ -289,13 +307,9 @@ class _Bucket:
 
     def similar(self, title: str) -> list[tuple[float, _Entry]]:
         """(score, entry) for each entry whose title is within the threshold."""
-        from rapidfuzz import fuzz, process
-
         picked = self.candidates(title)
         titles = self.titles if picked is None else [self.titles[n] for n in picked]
-        found = process.extract(
-            title, titles, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
-        )
+        found = within_threshold(title, titles)
         if picked is None:
             return [(score, self.entries[n]) for _, score, n in found]
         return [(score, self.entries[picked[n]]) for _, score, n in found]
@@ -461,11 +475,8 @@ class DuplicateIndex:
     def _similar(self, ident: Identity) -> list[tuple[float, _Entry]]:
         """Papers whose title is within the threshold, same family name, year ±1: the one
         with the same key first, then by score, then in the order they were added."""
-        years: Sequence[int | None] = (
-            (None,) if ident.year is None else (ident.year, ident.year - 1, ident.year + 1)
-        )
         found: list[tuple[bool, float, int, _Entry]] = []
-        for year in years:
+        for year in _years(ident):
             bucket = self.buckets.get((year, ident.family))
             if bucket is None and self.library is not None:
                 bucket = self._bucket(year, ident.family)
@@ -544,6 +555,32 @@ class Library:
             for name in ("authors", "author_names", "editor_names"):
                 paper[name] = json.loads(paper[name]) if paper[name] else []
             yield paper["key"], identity(paper)
+
+    def likely_pairs(self, ids: Sequence[int]) -> Iterator[tuple[str, str, float]]:
+        """The pairs `DuplicateIndex.similar_pairs` finds in the whole library that hold
+        one of the papers of `ids` (`doctor` on a sample): each paper's (family name,
+        year ± 1) read through ix_paper_dedupe as raw rows, their titles scored at once,
+        an `Identity` made only for those within the threshold — a big library's
+        buckets are long, and most titles in them are nothing alike."""
+        rows = self.db.execute(
+            f"SELECT {_IDENTITY_COLUMNS} FROM paper WHERE id IN (SELECT value FROM json_each(?))"
+            " AND title_key != '' ORDER BY id",
+            (json.dumps(list(ids)),),
+        )
+        for key, ident in map(_stored_identity, rows.fetchall()):
+            for year in _years(ident):
+                near = self.db.execute(
+                    "SELECT id, title_key FROM paper WHERE first_family = ? AND year IS ?"
+                    " AND title_key != ''",
+                    (ident.family, year),
+                ).fetchall()
+                for _, score, n in within_threshold(ident.title, [r[1] for r in near]):
+                    row = self.db.execute(
+                        f"SELECT {_IDENTITY_COLUMNS} FROM paper WHERE id = ?", (near[n][0],)
+                    ).fetchone()
+                    other_key, other = _stored_identity(row)
+                    if other_key != key and contradiction(ident, other) is None:
+                        yield min(key, other_key), max(key, other_key), score
 
     def bucket(self, family: str, year: int | None) -> Iterator[tuple[str, Identity]]:
         rows = self.db.execute(

@@ -14,13 +14,21 @@ papers, published survey papers without DOI or arXiv id — and phrases every pr
 a survey paper as a fix in `seeds/papers.bib` or `seeds/nodes/*.toml`.
 
 Each issue is a `problem` (exit 1) or a `note` (reported, not a failure): a section the
-survey deliberately leaves uncited (marked `uncited` in the seeds, e.g. B.2) is a note."""
+survey deliberately leaves uncited (marked `uncited` in the seeds, e.g. B.2) is a note.
+
+A library of more than `checks.WHOLE_UP_TO` papers is examined on a sample, as `db check`
+examines it: the papers of `checks.sample_ids` (the newest and as many at random), each
+compared with the whole library through indexes — the papers with its arXiv id or DOI,
+with its short name (the search index's short-name column), or with a similar title in
+its (first author, year ± 1) buckets — so that the cost follows the sample, not the
+library. `full=True` (`doctor --full`) reads every paper."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from .citation import UNSAFE_KEY_RE, is_arxiv_venue, is_url
 from .queries import paper_dict
@@ -39,24 +47,82 @@ class Issue:
     hint: str
 
 
-def diagnose(db: sqlite3.Connection, *, seeds: bool = False) -> list[Issue]:
+class Diagnosis(NamedTuple):
+    """The issues found, and how many papers a sampled diagnosis read (None: all)."""
+
+    issues: list[Issue]
+    sampled: int | None = None
+
+
+def diagnose(db: sqlite3.Connection, *, seeds: bool = False, full: bool = False) -> Diagnosis:
     """Every check, in a fixed order, each sorted by subject; the survey's curation
-    checks only with `seeds`."""
-    papers = [paper_dict(r) for r in db.execute("SELECT * FROM paper ORDER BY key")]
+    checks only with `seeds`. A big library on a sample unless `full` (see above)."""
+    from .checks import sample_ids
+
+    drawn = None if full else sample_ids(db)
+    if drawn is None:
+        papers = _papers(db, "SELECT * FROM paper ORDER BY key")
+        arxiv = doi = named = papers
+    else:
+        papers = _papers(
+            db,
+            "SELECT * FROM paper WHERE id IN (SELECT value FROM json_each(?)) ORDER BY key",
+            json.dumps(drawn[0]),
+        )
+        arxiv, doi = _sharing_id(db, papers, "arxiv_id"), _sharing_id(db, papers, "doi")
+        named = _sharing_short_name(db, papers)
     fix = _Fixes(seeds)
     found = [
         *release_issues(db),
-        *same_id(papers, "arxiv_id", "arXiv id", fix),
-        *same_id(papers, "doi", "DOI", fix),
-        *shared_short_names(papers, fix),
+        *same_id(arxiv, "arxiv_id", "arXiv id", fix),
+        *same_id(doi, "doi", "DOI", fix),
+        *shared_short_names(named, fix),
         *bad_links(papers, fix),
         *bad_keys(papers, fix),
-        *likely_duplicates(db),
+        *likely_duplicates(db, None if drawn is None else drawn[0]),
     ]
     if seeds:
-        survey = [p for p in papers if p["source"] == "survey"]
+        survey = _papers(db, "SELECT * FROM paper WHERE source = 'survey' ORDER BY key")
         found += [*papers_in_no_node(db), *empty_nodes(db), *missing_ids(survey)]
-    return found
+    return Diagnosis(found, None if drawn is None else len(papers))
+
+
+def _papers(db: sqlite3.Connection, sql: str, *params: Any) -> list[Paper]:
+    return [paper_dict(r) for r in db.execute(sql, params)]
+
+
+def _sharing_id(
+    db: sqlite3.Connection, papers: list[Paper], column: Literal["arxiv_id", "doi"]
+) -> list[Paper]:
+    """The papers that share an arXiv id (or a DOI, in any letter case) with one of
+    `papers`, those included, by key (through ix_paper_arxiv_id, ix_paper_doi_nocase)."""
+    found: dict[str, Paper] = {}
+    for value in sorted({v for p in papers if (v := p[column])}):
+        for row in db.execute(
+            f"SELECT * FROM paper WHERE {column} = ?"
+            + (" COLLATE NOCASE" if column == "doi" else ""),
+            (value,),
+        ):
+            found.setdefault(row["key"], paper_dict(row))
+    return sorted(found.values(), key=lambda p: p["key"])
+
+
+def _sharing_short_name(db: sqlite3.Connection, papers: list[Paper]) -> list[Paper]:
+    """The papers whose short name is one of `papers`' (in any letter case), those
+    included, by key: found as a phrase in the search index's short-name column."""
+    from .search import OFFSETS, SPAN
+
+    found: dict[str, Paper] = {p["key"]: p for p in papers if p["short_name"]}
+    for name in sorted({p["short_name"].casefold() for p in papers if p["short_name"]}):
+        phrase = name.replace('"', '""')
+        for row in db.execute(
+            "SELECT p.* FROM search_index s JOIN paper p ON p.id = s.rowid"
+            " WHERE search_index MATCH ? AND s.rowid > ? AND s.rowid < ?",
+            (f'short_name : "{phrase}"', OFFSETS["paper"], OFFSETS["paper"] + SPAN),
+        ):
+            if (row["short_name"] or "").casefold() == name:
+                found.setdefault(row["key"], paper_dict(row))
+    return sorted(found.values(), key=lambda p: p["key"])
 
 
 def release_issues(db: sqlite3.Connection) -> list[Issue]:
@@ -291,16 +357,21 @@ def bad_keys(papers: list[Paper], fix: _Fixes) -> list[Issue]:
     ]
 
 
-def likely_duplicates(db: sqlite3.Connection) -> list[Issue]:
+def likely_duplicates(db: sqlite3.Connection, ids: list[int] | None = None) -> list[Issue]:
     """Pairs of papers the fuzzy rung of the dedupe ladder would call one paper — similar
     titles, same first author, years at most one apart, nothing contradicting — that
     are two records all the same (two entries of one file are never merged on title):
-    listed for the user to decide."""
+    listed for the user to decide. Given `ids`, the pairs that hold one of those papers
+    (their buckets read through ix_paper_dedupe)."""
     from .dedupe import DuplicateIndex, Library
 
-    index = DuplicateIndex(Library(db, preload=True))
-    for key, ident in Library(db).unkeyed():
-        index.add(key, ident)
+    if ids is None:
+        index = DuplicateIndex(Library(db, preload=True))
+        for key, ident in Library(db).unkeyed():
+            index.add(key, ident)
+        pairs = set(index.similar_pairs())
+    else:
+        pairs = set(Library(db).likely_pairs(ids))
     return [
         Issue(
             "likely-duplicate",
@@ -310,7 +381,7 @@ def likely_duplicates(db: sqlite3.Connection) -> list[Issue]:
             " same first author and year)",
             f"if they are one paper: `lrmkb rm {second}`; if not, nothing to do",
         )
-        for first, second, score in sorted(index.similar_pairs())
+        for first, second, score in sorted(pairs)
     ]
 
 
@@ -341,12 +412,17 @@ def missing_ids(papers: list[Paper]) -> list[Issue]:
     ]
 
 
-def report(issues: list[Issue]) -> dict[str, Any]:
-    """The `--json` document."""
+def report(diagnosis: Diagnosis) -> dict[str, Any]:
+    """The `--json` document (`sampled`: the papers a sampled diagnosis read, as in
+    `db check --json`)."""
+    issues = diagnosis.issues
     problems = sum(1 for i in issues if i.severity == "problem")
-    return {
+    found: dict[str, Any] = {
         "ok": not problems,
         "problems": problems,
         "notes": len(issues) - problems,
         "issues": [asdict(i) for i in issues],
     }
+    if diagnosis.sampled is not None:
+        found["sampled"] = diagnosis.sampled
+    return found

@@ -12,6 +12,7 @@ import typer
 
 from . import output
 from .core import JsonLinesOpt, JsonOpt, database, db_app, dev_app, invocation
+from .params import FullOpt
 
 PATH_COLUMNS = ("path", "default", "exists")
 WRITTEN_COLUMNS = ("action", "path")
@@ -104,12 +105,6 @@ def db_init(ctx: typer.Context, as_json: JsonOpt = False, json_lines: JsonLinesO
 
 ReindexOpt = Annotated[
     bool, typer.Option("--reindex", help="First rebuild the search index, then check.")
-]
-FullOpt = Annotated[
-    bool,
-    typer.Option(
-        "--full", help="Read every row, however big the library (default: up to 2,000 papers)."
-    ),
 ]
 
 

@@ -12,6 +12,7 @@ import typer
 from ..exporters import DEFAULT_FORMAT, FORMATS
 from . import complete, output
 from .core import JsonLinesOpt, JsonOpt, app, database, invocation
+from .params import FullOpt
 
 DOCTOR_COLUMNS = ("severity", "check", "subject", "message", "hint")
 
@@ -153,26 +154,38 @@ def _check_since(since: str, fmt: str) -> None:
 
 
 @app.command()
-def doctor(ctx: typer.Context, as_json: JsonOpt = False, json_lines: JsonLinesOpt = False) -> None:
+def doctor(
+    ctx: typer.Context,
+    full: FullOpt = False,
+    as_json: JsonOpt = False,
+    json_lines: JsonLinesOpt = False,
+) -> None:
     """Problems in your library, each with the lrmkb command that fixes it: one arXiv
     id, DOI or short name on two papers, links that are not URLs, keys outside
     [a-z0-9_-]. Exits 1 on any problem.
+
+    A library of more than 2,000 papers is examined on a sample, as db check does: the
+    200 newest papers and 200 at random, each compared with the whole library through
+    its indexes, so that doctor stays quick; --full reads every paper.
 
     Piped: severity, check, subject, message, hint; the summary goes to stderr.
 
     Example: lrmkb doctor --json
     """
-    run_doctor(ctx, False, as_json, json_lines)
+    run_doctor(ctx, False, as_json, json_lines, full)
 
 
-def run_doctor(ctx: typer.Context, seeds: bool, as_json: bool, json_lines: bool) -> None:
+def run_doctor(
+    ctx: typer.Context, seeds: bool, as_json: bool, json_lines: bool, full: bool = False
+) -> None:
     """`doctor`, and with `seeds` the maintainers' `dev doctor`: the report, exit 1 on a
     problem."""
     from ..doctor import diagnose, report
 
     output.check_modes(as_json, json_lines)
-    issues = diagnose(database(ctx), seeds=seeds)
-    summary = report(issues)
+    diagnosis = diagnose(database(ctx), seeds=seeds, full=full)
+    issues = diagnosis.issues
+    summary = report(diagnosis)
     if as_json:
         output.emit_json(summary)
     else:
@@ -189,6 +202,12 @@ def run_doctor(ctx: typer.Context, seeds: bool, as_json: bool, json_lines: bool)
             json_lines=json_lines,
             rich=on_terminal,
         )
-        output.notice(f"{summary['problems']} problem(s), {summary['notes']} note(s)")
+        sampled = (
+            f" (in {diagnosis.sampled} sampled papers and those they share an id, a short"
+            " name or a likely duplicate with; --full reads every paper)"
+            if diagnosis.sampled is not None
+            else ""
+        )
+        output.notice(f"{summary['problems']} problem(s), {summary['notes']} note(s)" + sampled)
     if not summary["ok"]:
         raise typer.Exit(1)

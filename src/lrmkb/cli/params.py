@@ -48,3 +48,12 @@ def tags_option(help: str) -> typer.models.OptionInfo:
         "--tag", metavar="TAG", help=help, autocompletion=complete.tags, show_default=False
     )
     return option
+
+
+FullOpt = Annotated[
+    bool,
+    typer.Option(
+        "--full", help="Read every row, however big the library (default: up to 2,000 papers)."
+    ),
+]
+"""`db check` and `doctor`: a library of more than 2,000 papers is read on a sample."""
