@@ -447,9 +447,9 @@ def test_arxiv_titles_are_decoded_as_imported_titles_are(cli, arxiv_api) -> None
     record = shown(cli, "tester2025reasoning")
     assert record["title"] == "Reasoning Traces on Kähler Manifolds in $O(n^2)$ Steps"
     assert record["abstract"].endswith("Erdős–Rényi graphs of reasoning steps, α-tests.")
-    assert '  title = {Reasoning Traces on K\\"{a}hler Manifolds in $O(n^2)$ Steps},\n' in ok(
-        cli("export", "--key", "tester2025reasoning")
-    )
+    exported = ok(cli("export", "--key", "tester2025reasoning"))
+    assert '  title = {Reasoning Traces on K\\"{a}hler Manifolds in $O(n^2)$ Steps},\n' in exported
+    assert "  author = {Tester, Jr., Ada B. and van der Berg, Jan},\n" in exported
     item = csl(cli, "tester2025reasoning")["tester2025reasoning"]
     assert item["title"] == "Reasoning Traces on Kähler Manifolds in O(n²) Steps"
     assert item["author"] == [
@@ -500,6 +500,46 @@ def test_math_stays_math_in_bibtex_and_reads_as_text_elsewhere(cli, tmp_path: Pa
         cli("export", "--key", "math")
     )
     assert csl(cli, "math")["math"]["title"] == "Reasoning along the ⟨001̅⟩ axis"
+    markdown = ok(cli("export", "--key", "math", "-f", "md"))
+    assert "*Reasoning along the ⟨001̅⟩ axis.*" in markdown
+
+
+# --- 9. CSL-JSON types ----------------------------------------------------------------------
+
+TYPES = """@book{bookurl, author = {Tester, Ada}, title = {A Book Online}, publisher = {P}, year = 2020, url = {https://example.org/b}}
+@inproceedings{conf, author = {Tester, Ada}, title = {Conf}, booktitle = {Proc. X}, year = 2020}
+@techreport{rep, author = {Tester, Ada}, title = {Rep}, institution = {Inst}, number = {TR-1}, year = 2020}
+@phdthesis{th, author = {Tester, Ada}, title = {Thesis}, school = {Uni}, year = 2020}
+@misc{pre, author = {Tester, Ada}, title = {Preprint}, year = 2020, eprint = {2001.00001}, archivePrefix = {arXiv}}
+@unpublished{ms, author = {Tester, Ada}, title = {Draft}, note = {in preparation}, year = 2021}
+@article{art, author = {Tester, Ada}, title = {Art}, journal = {J. Tests}, year = 2019, month = mar, doi = {10.1234/x}}
+"""
+
+
+def test_csl_types_follow_the_schema(cli, tmp_path: Path) -> None:
+    """CSL 1.0.2 types (a @book with a URL stays a book: pandoc italicises its title),
+    `issued` date-parts, `container-title`, DOI, URL."""
+    ok(cli("import", bib(tmp_path, TYPES)))
+    items = csl(cli, "bookurl", "conf", "rep", "th", "pre", "ms", "art")
+    assert {k: i["type"] for k, i in items.items()} == {
+        "bookurl": "book",
+        "conf": "paper-conference",
+        "rep": "report",
+        "th": "thesis",
+        "pre": "article",
+        "ms": "manuscript",
+        "art": "article-journal",
+    }
+    assert items["bookurl"]["URL"] == "https://example.org/b"
+    assert items["conf"]["container-title"] == "Proc. X"
+    assert (items["rep"]["publisher"], items["th"]["publisher"]) == ("Inst", "Uni")
+    assert items["pre"]["URL"] == "https://arxiv.org/abs/2001.00001"
+    art = items["art"]
+    assert (art["container-title"], art["DOI"], art["issued"]) == (
+        "J. Tests",
+        "10.1234/x",
+        {"date-parts": [[2019, 3]]},
+    )
 
 
 # --- 10. standard input --------------------------------------------------------------------
