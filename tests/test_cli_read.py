@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from lrmkb.cli import app
@@ -199,3 +202,57 @@ def test_help_teaches_with_examples() -> None:
     assert result.exit_code == 0
     assert "arXiv id" in result.stdout
     assert "lrmkb show arXiv:2505.22148v2 --json" in result.stdout
+
+
+# --- start-up: a plain show, tree, tags or stats never loads Typer, Rich or SQLModel ------
+
+HEAVY = {"typer", "click", "rich", "sqlmodel", "sqlalchemy", "pydantic"}
+PLAIN = [
+    ("show", "marjanovic2025deepseekr1"),
+    ("show", "arXiv:2501.12948", "--json"),
+    ("tree",),
+    ("tree", "--json-lines"),
+    ("tags",),
+    ("stats",),
+    ("stats", "--json"),
+]
+
+
+def _process(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "lrmkb", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("args", PLAIN, ids=" ".join)
+def test_a_plain_read_starts_without_typer_rich_or_sqlmodel(cli, db_file: Path, args) -> None:
+    """The light path (`cli/fast.py`: `run_plain`) prints what the Typer command prints."""
+    assert cli("tag", "marjanovic2025deepseekr1", "to-read").exit_code == 0  # tags has rows
+    done = _process(db_file, *args)
+    assert done.returncode == 0, done.stderr
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
+    assert "lrmkb.cli.views" in imported
+    assert {m for m in imported if m.split(".")[0] in HEAVY} == set()
+    typer_path = cli(*args)  # in process: the Typer command
+    assert done.stdout == typer_path.stdout and done.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("show", "nosuchkey"),
+        ("tree", "extra"),
+        ("tags", "--help"),
+        ("stats", "--json", "--json-lines"),
+    ],
+    ids=" ".join,
+)
+def test_anything_but_a_plain_read_goes_to_typer(db_file: Path, args) -> None:
+    """An error, help or a usage mistake: Typer reports it, as before."""
+    done = _process(db_file, *args)
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
+    assert "typer" in imported
+    messages = [line for line in done.stderr.splitlines() if not line.startswith("import time")]
+    assert done.returncode in (0, 1, 2) and (done.stdout or messages)

@@ -1,6 +1,7 @@
 """`python -m lrmkb` and the `lrmkb` console script.
 
-A plain `lrmkb search …` is answered without importing the Typer app (see `cli/fast.py`);
+A plain `lrmkb search …` (and `show KEY`, `tree`, `tags`, `stats`) is answered without
+importing the Typer app (see `cli/fast.py`);
 everything else goes to Typer. The standard streams are made safe first (`cli/streams.py`).
 
 A Ctrl-C while lrmkb is still loading (importing Typer and Rich takes a while) ends the
@@ -45,13 +46,15 @@ def _silent_interrupt(done: SystemExit) -> bool:
 def main() -> None:
     _on_interrupt(_interrupted_at_start)
     from .cli import streams
-    from .cli.fast import run_fast
+    from .cli.fast import run_fast, run_plain
 
     streams.install()
     sys.argv[1:] = streams.utf8_arguments(sys.argv[1:])
     try:
         _on_interrupt(_signal.default_int_handler)
         code = run_fast(sys.argv[1:])
+        if code is None:
+            code = run_plain(sys.argv[1:])
         if code is None:
             _on_interrupt(_interrupted_at_start)
             from .cli import app

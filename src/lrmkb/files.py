@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 from collections.abc import Iterable
 from pathlib import Path
@@ -163,6 +162,8 @@ def write_atomically(path: Path, text: str | Iterable[str], database: Path | Non
         old = os.stat(target)
     except FileNotFoundError:
         old = None
+    import secrets
+
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
     try:

@@ -6,17 +6,12 @@ one `transaction()` each. Every way a database can fail to open or write becomes
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sqlite3
-import struct
 import sys
-import tempfile
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -109,6 +104,9 @@ def _fresh_copy(path: Path) -> Path:
             "pass --db PATH (or set LRMKB_DB) to a database in a writable place",
         ) from exc
     _check_writable(path)
+    import shutil
+    import uuid
+
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     shutil.copyfile(source, tmp)
     with closing(sqlite3.connect(tmp)) as db:
@@ -379,6 +377,9 @@ def _check_log(path: Path) -> None:
     wal = Path(f"{real}-wal")
     if _log_size(real) <= WAL_HEADER or _in_use(real):
         return
+    import shutil
+    import tempfile
+
     seen = _file_states(real, wal)
     with tempfile.TemporaryDirectory(prefix="lrmkb-log-") as scratch:
         copy = Path(scratch) / real.name
@@ -433,6 +434,8 @@ _LOCK_START, _LOCK_BYTES = 0x40000000, 512
 def _in_use(path: Path) -> bool:
     """Does another process have the database open? (POSIX record locks, asked with
     F_GETLK, which takes none; True where that cannot be asked.)"""
+    import struct
+
     try:
         import fcntl
     except ImportError:  # Windows: assume it is
@@ -547,6 +550,8 @@ def now() -> str:
     """The time lrmkb writes into records (added, updated, edited), UTC, to the second.
     `SOURCE_DATE_EPOCH` (reproducible-builds.org's variable), when set to a number of
     seconds, fixes it: the docs' examples are made that way, so they read the same each run."""
+    from datetime import UTC, datetime
+
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     moment = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -59,7 +59,7 @@ def render_debates(items: list[Debate]) -> None:
     """The terminal view: each question, the papers on each side, the finding's text."""
     from rich.markup import escape
 
-    from .render import finding_notes
+    from .views import finding_notes
 
     for item in items:
         where = f"{item['node']} {item['node_title']}"

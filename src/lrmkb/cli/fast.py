@@ -1,4 +1,5 @@
-"""`lrmkb search` from command line to output, without Typer, Rich or SQLModel.
+"""`lrmkb search`, and a plain `show`, `tree`, `tags` or `stats`, from command line to
+output without Typer, Rich or SQLModel.
 
 Search is the command people type most, so `__main__` answers a plain `lrmkb search …`
 through `run_fast` (≈ 0.05 s, where going through the Typer app takes ≈ 0.2 s), and hands
@@ -8,6 +9,7 @@ command, which calls the same `results` and `show`."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
@@ -48,8 +50,9 @@ def protect_exclusions(args: list[str]) -> list[str]:
     return [*kept, "--", *rest] if rest or cut < len(args) else kept
 
 
-def parse_argv(argv: list[str]) -> SearchArgs | None:
-    """The search to run, or None when Typer must handle this command line."""
+def _db_option(argv: list[str]) -> tuple[str | None, int] | None:
+    """`--db PATH` (or `--db=PATH`) before the command: the path and where the command
+    begins; None for anything else before it (Typer's options)."""
     db, i = None, 0
     while i < len(argv) and argv[i].startswith("--db"):
         if argv[i] == "--db" and i + 1 < len(argv):
@@ -58,6 +61,15 @@ def parse_argv(argv: list[str]) -> SearchArgs | None:
             db, i = argv[i][5:], i + 1
         else:
             return None
+    return db, i
+
+
+def parse_argv(argv: list[str]) -> SearchArgs | None:
+    """The search to run, or None when Typer must handle this command line."""
+    found = _db_option(argv)
+    if found is None:
+        return None
+    db, i = found
     if argv[i : i + 1] != ["search"]:
         return None
     args = protect_exclusions(argv[i + 1 :])
@@ -131,6 +143,68 @@ def run_fast(argv: list[str]) -> int | None:
         return None
     try:
         show(result, args.as_json, args.json_lines)
+        sys.stdout.flush()
+    except OutputLost as exc:
+        return output_lost(exc)
+    return 0
+
+
+PLAIN = {"show": 1, "tree": 0, "tags": 0, "stats": 0}
+"""The read commands answered without Typer when written plainly — `lrmkb [--db PATH]
+COMMAND ARGS [--json | --json-lines]` — with the number of arguments each takes."""
+
+
+class PlainArgs(NamedTuple):
+    db: str | None
+    command: str
+    args: list[str]
+    as_json: bool
+    json_lines: bool
+
+
+def parse_plain(argv: list[str]) -> PlainArgs | None:
+    """The plain read command to run, or None when Typer must handle this command line
+    (help, any other option, a wrong number of arguments, both output modes)."""
+    found = _db_option(argv)
+    if found is None or found[1] >= len(argv) or argv[found[1]] not in PLAIN:
+        return None
+    db, i = found
+    command, rest = argv[i], argv[i + 1 :]
+    flags = [a for a in rest if a in ("--json", "--json-lines")]
+    args = [a for a in rest if a not in flags]
+    if any(a.startswith("-") for a in args) or len(args) != PLAIN[command] or len(flags) > 1:
+        return None
+    return PlainArgs(db, command, args, "--json" in flags, "--json-lines" in flags)
+
+
+def run_plain(argv: list[str]) -> int | None:
+    """Answer a plain `show`, `tree`, `tags` or `stats` without Typer (`views` does the
+    work of the Typer commands), as `run_fast` answers a search: None hands the command
+    line to Typer, which reports any error (these commands write nothing)."""
+    args = parse_plain(argv)
+    if args is None:
+        return None
+    from ..store import Database, resolve_db_path
+    from . import views
+    from .streams import OutputLost, output_lost
+
+    path, is_default = resolve_db_path(args.db)
+    if is_default and not path.exists():
+        return None  # the first run makes the user's copy of the survey database
+    steps: dict[str, tuple[Callable[..., Any], Callable[[Any, bool, bool], None]]] = {
+        "show": (views.read_paper, views.print_paper),
+        "tree": (views.read_tree, views.print_tree),
+        "tags": (views.read_tags, views.print_tags),
+        "stats": (views.read_stats, views.print_stats),
+    }
+    read, show = steps[args.command]
+    try:
+        with Database.open(path) as db:
+            data = read(db, *args.args)
+    except Exception:
+        return None
+    try:
+        show(data, args.as_json, args.json_lines)
         sys.stdout.flush()
     except OutputLost as exc:
         return output_lost(exc)

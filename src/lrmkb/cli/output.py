@@ -7,25 +7,48 @@ module."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from . import streams
 from .streams import json_text
 
-stdout = Console(highlight=False, soft_wrap=False)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    stdout: Console  # Rich's consoles, each made on first use (`__getattr__`)
+    stderr: Console  # (progress bars; messages are plain lines: `notice`)
+
+_CONSOLES = ("stdout", "stderr")
+
+
+def __getattr__(name: str) -> Any:
+    """`stdout` and `stderr`, Rich's consoles, made when something is drawn on a
+    terminal: a command whose output is piped never imports Rich (`is_terminal`)."""
+    if name not in _CONSOLES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from rich.console import Console
+
+    console = Console(stderr=name == "stderr", highlight=False, soft_wrap=name == "stderr")
+    globals()[name] = console
+    return console
+
 
 # TSV escaping of PostgreSQL's `COPY … TEXT` format: one row is always one line
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def is_terminal() -> bool:
-    return stdout.is_terminal
+    """Does stdout draw as a terminal (Rich's answer, which the environment can force)?
+    Without a terminal or a variable that forces one, no: Rich is not imported."""
+    forced = {"FORCE_TERMINAL", "TTY_COMPATIBLE", "FORCE_COLOR"} & set(os.environ)
+    if "stdout" not in globals() and not forced and not sys.stdout.isatty():
+        return False
+    console: Console = globals()["stdout"] if "stdout" in globals() else __getattr__("stdout")
+    return console.is_terminal
 
 
 def check_modes(as_json: bool, json_lines: bool) -> None:
@@ -91,13 +114,14 @@ def table(
 def notice(message: str) -> None:
     """A message for the person at the keyboard (a summary, a note, "no results"):
     always on stderr, so stdout stays the result alone."""
-    stderr.print(message, markup=False, highlight=False)
+    sys.stderr.write(message + "\n")
 
 
 def confirm(question: str) -> bool:
     """Ask on stderr and read the answer from stdin; yes only for `y`/`yes`. (Click's
     confirm, even with `err=True`, writes a space to stdout through `input(" ")`.)"""
-    stderr.print(f"{question} [y/N]: ", end="", markup=False, highlight=False)
+    sys.stderr.write(f"{question} [y/N]: ")
+    sys.stderr.flush()
     return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from . import complete, fast, output
+from . import complete, fast, output, views
 from .core import JsonLinesOpt, JsonOpt, app, database
 from .params import KeyArg
 
 if TYPE_CHECKING:
-    from ..records import Finding, PaperFinding, PaperView
+    from ..records import Finding
 
 
 class SearchCommand(typer.core.TyperCommand):
@@ -96,11 +96,7 @@ def search(
     fast.show(result, as_json, json_lines)
 
 
-SHOW_COLUMNS = ("field", "value")
-TREE_COLUMNS = ("code", "parent", "kind", "depth", "papers", "title")
 FINDINGS_COLUMNS = ("id", "kind", "node", "text", "supports", "contradicts", "mentions", "notes")
-TAGS_COLUMNS = ("tag", "papers")
-STATS_COLUMNS = ("group", "item", "count", "title")
 
 
 @app.command()
@@ -121,70 +117,8 @@ def show(
       lrmkb show marjanovic2025deepseekr1
       lrmkb show arXiv:2505.22148v2 --json
     """
-    from ..editing import history
-    from ..links import links
-    from ..queries import find_paper, paper_record
-
     output.check_modes(as_json, json_lines)
-    db = database(ctx)
-    row = find_paper(db, key)
-    record = paper_record(db, row)
-    view: PaperView = {**record, "links": links(record), "edits": history(db, row["id"])}
-    if as_json:
-        output.emit_json(view)
-        return
-    from .render import render_paper
-
-    output.table(
-        SHOW_COLUMNS,
-        paper_fields(view),
-        json_lines=json_lines,
-        rich=lambda: render_paper(view),
-    )
-
-
-def paper_fields(p: PaperView) -> list[tuple[str, Any]]:
-    """A paper as (field, value) rows, in the order docs/output.md gives; lists one row
-    per item, empty fields left out."""
-    arxiv = p["arxiv_id"] and p["arxiv_id"] + (
-        f"v{p['arxiv_version']}" if p["arxiv_version"] else ""
-    )
-    from .render import edit_line, paper_finding_notes, survey_place
-
-    links = p.get("links", {})  # `show` adds its links, edits and notes to the record
-
-    def finding(f: PaperFinding) -> str:
-        notes = paper_finding_notes(f)
-        return f"{f['id']} {f['stance']} {f['text']}" + (f" ({'; '.join(notes)})" if notes else "")
-
-    rows: list[tuple[str, Any]] = [
-        ("key", p["key"]),
-        ("title", p["title"]),
-        ("survey_title", p["survey_title"] if p["survey_title"] != p["title"] else None),
-        ("short_name", p["short_name"]),
-        *(("other_short_name", n) for n in p["other_short_names"]),
-        *(("author", a) for a in p["authors"]),
-        ("author", "others" if p["authors_more"] else None),
-        ("cite", p.get("cite")),
-        ("year", p["year"]),
-        ("entry_type", p["entry_type"]),
-        *((name, p[name]) for name in ("venue", "volume", "pages", "publisher", "note")),
-        ("arxiv_id", arxiv),
-        ("primary_category", p["primary_category"]),
-        *(("category", c) for c in p["categories"]),
-        ("published", p["published"]),
-        *((name, p[name]) for name in ("doi", "url", "code_url")),
-        *((name, links.get(name)) for name in ("abs", "pdf")),
-        ("source", p["source"]),
-        *(("tag", t) for t in p["tags"]),
-        *(("section", n["code"]) for n in p["nodes"]),
-        ("in_survey", survey_place(p)),
-        ("abstract", p["abstract"]),
-        *(("finding", finding(f)) for f in p["findings"]),
-        *(("edit", edit_line(e)) for e in p.get("edits", [])),
-        ("notes", p.get("notes")),
-    ]
-    return [(name, value) for name, value in rows if value not in (None, "")]
+    views.print_paper(views.read_paper(database(ctx), key), as_json, json_lines)
 
 
 @app.command()
@@ -196,22 +130,8 @@ def tree(ctx: typer.Context, as_json: JsonOpt = False, json_lines: JsonLinesOpt 
 
     Example: lrmkb tree | grep question
     """
-    from ..queries import taxonomy
-
     output.check_modes(as_json, json_lines)
-    nodes = taxonomy(database(ctx))
-    if as_json:
-        output.emit_json(nodes)
-        return
-    from .render import render_tree
-
-    output.table(
-        TREE_COLUMNS,
-        [[n["code"], n["parent"], n["kind"], n["depth"], n["papers"], n["title"]] for n in nodes],
-        json_lines=json_lines,
-        rich=lambda: render_tree(nodes),
-        empty="no taxonomy in this database",
-    )
+    views.print_tree(views.read_tree(database(ctx)), as_json, json_lines)
 
 
 @app.command()
@@ -244,7 +164,8 @@ def findings(
     if as_json:
         output.emit_json(items)
         return
-    from .render import finding_notes, render_findings
+    from .render import render_findings
+    from .views import finding_notes
 
     def keys(f: Finding, stance: str) -> list[str]:
         return [p["key"] for p in f["papers"] if p["stance"] == stance]
@@ -271,23 +192,8 @@ def tags(ctx: typer.Context, as_json: JsonOpt = False, json_lines: JsonLinesOpt 
 
     Example: lrmkb tags
     """
-    from ..queries import tags as run
-
     output.check_modes(as_json, json_lines)
-    items = run(database(ctx))
-    if as_json:
-        output.emit_json(items)
-        return
-    from .render import render_rows
-
-    rows = [[t["tag"], t["papers"]] for t in items]
-    output.table(
-        TAGS_COLUMNS,
-        rows,
-        json_lines=json_lines,
-        rich=lambda: render_rows(list(TAGS_COLUMNS), rows),
-        empty="no tags yet — add some with `lrmkb tag KEY TAG...`",
-    )
+    views.print_tags(views.read_tags(database(ctx)), as_json, json_lines)
 
 
 @app.command()
@@ -298,37 +204,5 @@ def stats(ctx: typer.Context, as_json: JsonOpt = False, json_lines: JsonLinesOpt
 
     Example: lrmkb stats | grep ^year
     """
-    from ..queries import stats as run
-
     output.check_modes(as_json, json_lines)
-    data = run(database(ctx))
-    if as_json:
-        output.emit_json(data)
-        return
-    from .render import render_stats
-
-    output.table(
-        STATS_COLUMNS,
-        stats_rows(data),
-        json_lines=json_lines,
-        rich=lambda: render_stats(data),
-    )
-
-
-def stats_rows(s: dict[str, Any]) -> list[list[Any]]:
-    """`stats` as one table: (group, item, count, title)."""
-    from .render import release_text
-
-    return [
-        *(
-            ["total", what, s[what], None]
-            for what in ("papers", "nodes", "findings", "tags", "notes")
-        ),
-        *(["nodes", kind, n, None] for kind, n in sorted(s["node_kinds"].items())),
-        ["findings", "takeaway", s["takeaways"], None],
-        ["findings", "claim", s["claims"], None],
-        *(["source", source, n, None] for source, n in s["papers_by_source"].items()),
-        *(["section", r["code"], r["papers"], r["title"]] for r in s["papers_per_section"]),
-        *(["year", r["year"], r["papers"], None] for r in s["papers_per_year"]),
-        ["survey", "release", None, release_text(s["survey_release"])],
-    ]
+    views.print_stats(views.read_stats(database(ctx)), as_json, json_lines)

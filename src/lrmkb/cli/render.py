@@ -10,8 +10,9 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from ..records import Evidence, Finding, Node, Paper, PaperFinding, PaperView
+from ..records import Evidence, Finding, Node, PaperView
 from .output import stdout
+from .views import edit_line, finding_notes, paper_finding_notes, release_text, survey_place
 
 STANCE_MARK = {"supports": "+", "contradicts": "−", "mentions": "·"}
 
@@ -34,27 +35,6 @@ def render_tree(nodes: list[Node]) -> None:
         label = f"[{style}]{escape(n['code'])} {escape(n['title'])}[/{style}] [green]({n['papers']})[/green]"
         branches[n["code"]] = branches[n["parent"]].add(label)
     stdout.print(root)
-
-
-def survey_place(p: Paper) -> str | None:
-    """Where a paper sits in the survey: `entry 67 of its references, p. 13`."""
-    if p.get("survey_role") == "survey":
-        return "this is the survey lrmkb is built from"
-    if p.get("survey_ref"):
-        page = f", p. {p['survey_page']}" if p.get("survey_page") else ""
-        return f"entry {p['survey_ref']} of its references{page}"
-    return None
-
-
-def finding_notes(page: int | None, source: str, debate: str | None = None) -> list[str]:
-    """What a reader must know about a finding besides its text: its `page` in the survey,
-    that it states what only the cited paper says (`source`), the `debate` it records."""
-    notes = [f"p. {page}"] if page else []
-    if source == "paper":
-        notes.append("from the paper, not the survey")
-    if debate:
-        notes.append(f"debate: {debate}")
-    return notes
 
 
 def render_paper(p: PaperView) -> None:
@@ -105,21 +85,6 @@ def render_paper(p: PaperView) -> None:
 
         stdout.print("\n[bold]Notes[/bold]")
         stdout.print(Markdown(p["notes"]))
-
-
-def edit_line(e: dict[str, Any]) -> str:
-    """`2026-05-01T10:00:00Z alice title: “old” → “new”` (an edit or a survey update)."""
-
-    def text(value: Any) -> str:
-        if isinstance(value, list):
-            value = " and ".join(map(str, value))
-        return "(empty)" if value in (None, "") else f"“{value}”"
-
-    return f"{e['at']} {e['who']} {e['field']}: {text(e['old'])} → {text(e['new'])}"
-
-
-def paper_finding_notes(f: PaperFinding) -> list[str]:
-    return finding_notes(f["survey_page"], f["source"], f["debate"])
 
 
 def _evidence(papers: list[Evidence]) -> str:
@@ -265,11 +230,3 @@ def render_stats(s: dict[str, Any]) -> None:
     )
     render_rows(["year", "papers"], [[r["year"] or "—", r["papers"]] for r in s["papers_per_year"]])
     render_rows(["source", "papers"], [[k, n] for k, n in s["papers_by_source"].items()])
-
-
-def release_text(release: dict[str, str] | None) -> str:
-    if release is None:
-        return "none (bring the survey in with `lrmkb db update`)"
-    return (
-        f"{release['release']} (built {release['built'][:10]}, applied {release['applied'][:10]})"
-    )
