@@ -15,7 +15,10 @@ needs bibtexparser<2), made on first use. Libraries are cached under bench/out/s
 
     python bench/search_bench.py                      # 1k, 10k, 100k; papis/pubs at 1k, 10k
     python bench/search_bench.py --sizes 1000 --runs 5
-    python bench/search_bench.py --json               # the figures as JSON, for the README
+    python bench/search_bench.py --json               # the figures as JSON
+
+The figures also go to bench/out/search/results.json, from which bench/readme_table.py
+writes README's speed table.
 
 The corpus: each generated paper is on the survey's topic with probability 5%, and then
 draws a third of its words from the seeds' own text (so "overthinking" is about as rare
@@ -43,6 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 VENVS = BENCH / ".venvs"
 WORK = BENCH / "out" / "search"
+RESULTS = WORK / "results.json"  # the last run's figures, for bench/readme_table.py
 LRMKB = ROOT / ".venv" / "bin" / "lrmkb"
 SURVEY_DB = ROOT / "data" / "survey.db"
 SEEDS = ROOT / "seeds"
@@ -479,6 +483,10 @@ def main() -> None:
     summary = summarise(results, python_ms)
     summary["launcher_rss_mb"] = round(measure(["/bin/true"])[1], 1)
     summary["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps({"results": results, "summary": summary}, indent=2, ensure_ascii=False)
+    )
     if args.json:
         print(json.dumps({"results": results, "summary": summary}, indent=2, ensure_ascii=False))
     else:

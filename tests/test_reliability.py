@@ -748,7 +748,6 @@ def test_out_of_memory_is_not_a_bug(db_file: Path, tmp_path: Path) -> None:
         "--max-entries",
         "10000000",
         preexec_fn=cap_memory,
-        env={"LRMKB_IMPORT_JOBS": "1"},
     )
     line = assert_clean_failure(done, EXIT["bad input"], db_file, before)
     assert "out of memory" in line
