@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -215,6 +216,8 @@ PLAIN = [
     ("tags",),
     ("stats",),
     ("stats", "--json"),
+    ("list",),
+    ("list", "--json-lines"),
 ]
 
 
@@ -241,18 +244,70 @@ def test_a_plain_read_starts_without_typer_rich_or_sqlmodel(cli, db_file: Path, 
 
 @pytest.mark.parametrize(
     "args",
+    [("show", "marjanovic2025"), ("tag", "nosuchkey", "rl"), ("tag", "chen2024think", "a b")],
+)
+def test_a_plain_command_says_an_error_as_typer_does(cli, db_file: Path, args) -> None:
+    """No such paper (with the keys it may mean), a tag that is no tag: one line, the same
+    exit code, said by the light path (a mistyped key is not looked up twice)."""
+    done = _process(db_file, *args)
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
+    assert {m for m in imported if m.split(".")[0] in HEAVY} == set()
+    messages = "".join(
+        line + "\n" for line in done.stderr.splitlines() if "import time" not in line
+    )
+    typer_path = cli(*args)
+    assert (done.returncode, messages) == (typer_path.exit_code, typer_path.stderr)
+    assert messages.startswith("Error: ") and messages.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "args",
     [
-        ("show", "nosuchkey"),
         ("tree", "extra"),
         ("tags", "--help"),
         ("stats", "--json", "--json-lines"),
+        ("list", "-h"),
     ],
     ids=" ".join,
 )
 def test_anything_but_a_plain_read_goes_to_typer(db_file: Path, args) -> None:
-    """An error, help or a usage mistake: Typer reports it, as before."""
+    """Help or a usage mistake: Typer answers it, as before."""
     done = _process(db_file, *args)
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
     assert "typer" in imported
     messages = [line for line in done.stderr.splitlines() if not line.startswith("import time")]
     assert done.returncode in (0, 1, 2) and (done.stdout or messages)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("marjanovic2025deepseekr1", "To-Read", "rl"), ("chen2024think", "rl", "--json")],
+    ids=" ".join,
+)
+def test_a_plain_tag_starts_without_typer_and_writes_what_typer_writes(
+    cli, db_file: Path, tmp_path: Path, args
+) -> None:
+    """`tag KEY TAG...` is the light path's one write: the same report and the same tags
+    stored as through the Typer command (run on a copy of the same database)."""
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(db_file.read_bytes())
+    done = _process(db_file, "tag", *args)
+    assert done.returncode == 0, done.stderr
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
+    assert {m for m in imported if m.split(".")[0] in HEAVY} == set()
+    typer_path = cli("tag", *args, db=copy)
+    messages = "".join(
+        line + "\n" for line in done.stderr.splitlines() if "import time" not in line
+    )
+    assert (done.stdout, messages) == (typer_path.stdout, typer_path.stderr)
+    tags = "SELECT p.key, t.tag FROM paper_tag t JOIN paper p ON p.id = t.paper_id ORDER BY 1, 2"
+    with sqlite3.connect(db_file) as one, sqlite3.connect(copy) as other:
+        assert one.execute(tags).fetchall() == other.execute(tags).fetchall() != []
+
+
+def test_a_plain_tag_that_fails_writes_nothing(db_file: Path) -> None:
+    done = _process(db_file, "tag", "nosuchkey", "rl")
+    assert done.returncode == 1
+    assert "Error: no paper 'nosuchkey'" in done.stderr
+    with sqlite3.connect(db_file) as db:
+        assert db.execute("SELECT count(*) FROM paper_tag").fetchone() == (0,)

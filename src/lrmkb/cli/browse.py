@@ -7,11 +7,9 @@ from typing import Annotated
 
 import typer
 
-from . import complete, output
+from . import complete, output, views
 from .core import JsonLinesOpt, JsonOpt, app, database
 from .params import KeyArg, sections_option, tags_option
-
-LIST_COLUMNS = ("key", "year", "source", "sections", "tags", "short_name", "title")
 
 
 @app.command("list")
@@ -83,40 +81,7 @@ def list_(
         added_since=parse_since(added_since) if added_since else None,
     )
     result = list_papers(database(ctx), filters, sort=sort, limit=limit or None)
-    if as_json:
-        output.emit_json(result)
-        return
-    papers, total = result["papers"], result["total"]
-    from .render import render_rows
-
-    def on_terminal() -> None:
-        render_rows(
-            ["key", "year", "paper", "sections", "tags"],
-            [
-                [
-                    p["key"],
-                    p["year"],
-                    f"{p['short_name']}: {p['title']}" if p["short_name"] else p["title"],
-                    " ".join(p["sections"]),
-                    " ".join(p["tags"]),
-                ]
-                for p in papers
-            ],
-        )
-
-    output.table(
-        LIST_COLUMNS,
-        [[p[c] for c in LIST_COLUMNS] for p in papers],
-        json_lines=json_lines,
-        rich=on_terminal,
-        empty="no papers match",
-    )
-    if papers:
-        output.notice(
-            f"{total} paper{'s' if total != 1 else ''}"
-            if len(papers) == total
-            else f"showing {len(papers)} of {total} papers"
-        )
+    views.print_list(result, as_json, json_lines)
 
 
 @app.command("open")

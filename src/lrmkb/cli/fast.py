@@ -1,5 +1,5 @@
-"""`lrmkb search`, and a plain `show`, `tree`, `tags` or `stats`, from command line to
-output without Typer, Rich or SQLModel.
+"""`lrmkb search`, and a plain `show`, `tree`, `tags`, `stats`, `list` or `tag`, from
+command line to output without Typer, Rich or SQLModel.
 
 Search is the command people type most, so `__main__` answers a plain `lrmkb search …`
 through `run_fast` (≈ 0.05 s, where going through the Typer app takes ≈ 0.2 s), and hands
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     import sqlite3
+    from pathlib import Path
 
 KINDS = ("finding", "node", "paper")
 VALUE_OPTIONS = ("--type", "--section", "--tag", "--limit")
@@ -149,9 +150,11 @@ def run_fast(argv: list[str]) -> int | None:
     return 0
 
 
-PLAIN = {"show": 1, "tree": 0, "tags": 0, "stats": 0}
-"""The read commands answered without Typer when written plainly — `lrmkb [--db PATH]
-COMMAND ARGS [--json | --json-lines]` — with the number of arguments each takes."""
+PLAIN = {"show": (1, 1), "tree": (0, 0), "tags": (0, 0), "stats": (0, 0), "list": (0, 0)}
+PLAIN_WRITES = {"tag": (2, None)}
+"""The commands answered without Typer when written plainly — `lrmkb [--db PATH] COMMAND
+ARGS [--json | --json-lines]` — with the least and most arguments each takes (None: no
+limit): `tag KEY TAG...` is the one write."""
 
 
 class PlainArgs(NamedTuple):
@@ -166,41 +169,61 @@ def parse_plain(argv: list[str]) -> PlainArgs | None:
     """The plain read command to run, or None when Typer must handle this command line
     (help, any other option, a wrong number of arguments, both output modes)."""
     found = _db_option(argv)
-    if found is None or found[1] >= len(argv) or argv[found[1]] not in PLAIN:
+    counts = PLAIN | PLAIN_WRITES
+    if found is None or found[1] >= len(argv) or argv[found[1]] not in counts:
         return None
     db, i = found
     command, rest = argv[i], argv[i + 1 :]
     flags = [a for a in rest if a in ("--json", "--json-lines")]
     args = [a for a in rest if a not in flags]
-    if any(a.startswith("-") for a in args) or len(args) != PLAIN[command] or len(flags) > 1:
+    least, most = counts[command]
+    if any(a.startswith("-") for a in args) or len(flags) > 1 or len(args) < least:
+        return None
+    if most is not None and len(args) > most:
         return None
     return PlainArgs(db, command, args, "--json" in flags, "--json-lines" in flags)
 
 
 def run_plain(argv: list[str]) -> int | None:
-    """Answer a plain `show`, `tree`, `tags` or `stats` without Typer (`views` does the
-    work of the Typer commands), as `run_fast` answers a search: None hands the command
-    line to Typer, which reports any error (these commands write nothing)."""
+    """Answer a plain `show`, `tree`, `tags`, `stats`, `list` or `tag` without Typer
+    (`views` does the work of the Typer commands), as `run_fast` answers a search. An
+    `LrmkbError` (no such paper, a bad tag) is said here, in Typer's one line and exit
+    code; for anything else None hands the command line to Typer, which reports it (a
+    read wrote nothing, and a `tag` that failed neither: Typer runs it again)."""
     args = parse_plain(argv)
     if args is None:
         return None
-    from ..store import Database, resolve_db_path
-    from . import views
-    from .streams import OutputLost, output_lost
+    from ..store import resolve_db_path
 
     path, is_default = resolve_db_path(args.db)
     if is_default and not path.exists():
         return None  # the first run makes the user's copy of the survey database
+    if args.command == "tag":
+        return _run_tag(path, args)
+    from ..errors import LrmkbError
+    from ..store import Database
+    from . import views
+    from .streams import OutputLost, error, output_lost
+
+    def list_all(db: sqlite3.Connection) -> dict[str, Any]:
+        from ..listing import Filters, list_papers
+
+        return list_papers(db, Filters())
+
     steps: dict[str, tuple[Callable[..., Any], Callable[[Any, bool, bool], None]]] = {
         "show": (views.read_paper, views.print_paper),
         "tree": (views.read_tree, views.print_tree),
         "tags": (views.read_tags, views.print_tags),
         "stats": (views.read_stats, views.print_stats),
+        "list": (list_all, views.print_list),
     }
     read, show = steps[args.command]
     try:
         with Database.open(path) as db:
             data = read(db, *args.args)
+    except LrmkbError as exc:  # a key not found, a damaged database: said as Typer says it
+        error(str(exc))
+        return exc.exit_code
     except Exception:
         return None
     try:
@@ -208,6 +231,46 @@ def run_plain(argv: list[str]) -> int | None:
         sys.stdout.flush()
     except OutputLost as exc:
         return output_lost(exc)
+    return 0
+
+
+def _run_tag(path: Path, args: PlainArgs) -> int | None:
+    """`tag KEY TAG...`: the write, one transaction (a failure wrote nothing), then the
+    report, which once the tags are saved may be lost but
+    never fail the command (`core.reporting`'s rule)."""
+    from ..errors import LrmkbError
+    from ..store import Database
+    from ..tagging import check_tag, tag_papers
+    from . import views
+    from .streams import OutputLost, error, interrupted, output_lost
+
+    key, names = args.args[:1], args.args[1:]
+    try:
+        folded = {name: check_tag(name) for name in names}
+        with Database.open(path, write=True) as db:
+            changes = tag_papers(db, key, names)
+    except LrmkbError as exc:  # an unknown key, a bad tag: nothing was written
+        error(str(exc))
+        return exc.exit_code
+    except Exception:
+        return None
+    saved = views.tags_saved(changes, dry_run=False)
+    try:
+        views.lower_case_note(folded)
+        views.print_tagged(
+            changes,
+            folded,
+            remove=False,
+            dry_run=False,
+            query=None,
+            as_json=args.as_json,
+            json_lines=args.json_lines,
+        )
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        return interrupted(saved)
+    except OutputLost as exc:
+        return output_lost(exc, saved)
     return 0
 
 

@@ -1,8 +1,10 @@
-"""What `show`, `tree`, `tags` and `stats` print, without Typer or Rich: the Typer
-commands (`cli/read.py`) and the light path of `__main__` (`cli/fast.py`) both call
-these, so a plain `lrmkb show KEY` or `lrmkb tree` on a pipe starts as fast as `search`.
-Each command is two steps: read (which may fail: the light path then hands the command
-line to Typer, which reports it) and print. Rich is imported only to draw on a terminal.
+"""What `show`, `tree`, `tags`, `stats` and `list` print, and what `tag` reports, without
+Typer or Rich: the Typer commands (`cli/read.py`, `cli/browse.py`, `cli/write.py`) and the
+light path of `__main__` (`cli/fast.py`) both call these, so a plain `lrmkb show KEY` or
+`lrmkb tag KEY TAG` on a pipe starts as fast as `search`. Each command is two steps:
+read or write (which may fail: the light path then hands the command line to Typer, which
+reports it; a failed write wrote nothing) and print. Rich is imported only to draw on a
+terminal.
 Also the text helpers the Rich views share (`survey_place`, `edit_line`…)."""
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from . import output
 
 if TYPE_CHECKING:
     from ..records import Node, Paper, PaperFinding, PaperView
+    from ..tagging import TagChange
 
 SHOW_COLUMNS = ("field", "value")
 TREE_COLUMNS = ("code", "parent", "kind", "depth", "papers", "title")
 TAGS_COLUMNS = ("tag", "papers")
 STATS_COLUMNS = ("group", "item", "count", "title")
+LIST_COLUMNS = ("key", "year", "source", "sections", "tags", "short_name", "title")
+TAG_COLUMNS = ("key", "tag", "change")
 
 
 # --- show ----------------------------------------------------------------------------------
@@ -178,6 +183,106 @@ def stats_rows(s: dict[str, Any]) -> list[list[Any]]:
         *(["year", r["year"], r["papers"], None] for r in s["papers_per_year"]),
         ["survey", "release", None, release_text(s["survey_release"])],
     ]
+
+
+# --- list ----------------------------------------------------------------------------------
+
+
+def print_list(result: dict[str, Any], as_json: bool, json_lines: bool) -> None:
+    """`listing.list_papers`'s result: the papers, the total on stderr."""
+    if as_json:
+        output.emit_json(result)
+        return
+    papers, total = result["papers"], result["total"]
+
+    def on_terminal() -> None:
+        from .render import render_rows
+
+        render_rows(
+            ["key", "year", "paper", "sections", "tags"],
+            [
+                [
+                    p["key"],
+                    p["year"],
+                    f"{p['short_name']}: {p['title']}" if p["short_name"] else p["title"],
+                    " ".join(p["sections"]),
+                    " ".join(p["tags"]),
+                ]
+                for p in papers
+            ],
+        )
+
+    output.table(
+        LIST_COLUMNS,
+        [[p[c] for c in LIST_COLUMNS] for p in papers],
+        json_lines=json_lines,
+        rich=on_terminal,
+        empty="no papers match",
+    )
+    if papers:
+        output.notice(
+            f"{total} paper{'s' if total != 1 else ''}"
+            if len(papers) == total
+            else f"showing {len(papers)} of {total} papers"
+        )
+
+
+# --- tag -----------------------------------------------------------------------------------
+
+
+def tags_saved(changes: list[TagChange], dry_run: bool) -> str | None:
+    """What a committed `tag` saved, for a report that is lost (None: a dry run)."""
+    touched = sum(1 for c in changes if c["changed"])
+    return None if dry_run else f"the tags were saved ({touched} paper(s) changed)"
+
+
+def print_tagged(
+    changes: list[TagChange],
+    folded: dict[str, str],
+    *,
+    remove: bool,
+    dry_run: bool,
+    query: str | None,
+    as_json: bool,
+    json_lines: bool,
+) -> None:
+    """`tag`'s report: one row per paper and tag (`folded`: each tag as given → as
+    stored), the lower-case note and the count on stderr."""
+    if as_json:
+        output.emit_json({"papers": changes, "removed": remove, "query": query, "dry_run": dry_run})
+        return
+    verb = "removed from" if remove else "added to"
+    would = "would be " if dry_run else ""
+    action = "removed" if remove else "added"
+    rows = [
+        [c["key"], name, action if name in c["changed"] else "unchanged"]
+        for c in changes
+        for name in dict.fromkeys(folded.values())
+    ]
+
+    def on_terminal() -> None:
+        for c in changes:
+            changed = ", ".join(c["changed"]) or "nothing"
+            tags_now = ", ".join(c["tags"]) or "—"
+            output.stdout.print(
+                f"{changed} {would}{verb} {c['key']}; tags now: {tags_now}", markup=False
+            )
+
+    if dry_run:
+        output.notice("dry run: nothing was written")
+    output.table(TAG_COLUMNS, rows, json_lines=json_lines, rich=on_terminal)
+    if len(changes) > 1:
+        touched = sum(1 for c in changes if c["changed"])
+        output.notice(
+            f"{touched} of {len(changes)} papers {'would change' if dry_run else 'changed'}"
+        )
+
+
+def lower_case_note(folded: dict[str, str]) -> None:
+    """Say which tags were given in another case than they are stored in."""
+    renamed = [f"{name} → {tag}" for name, tag in folded.items() if name.strip() != tag]
+    if renamed:
+        output.notice(f"note: tags are stored in lower case: {', '.join(renamed)}")
 
 
 # --- text the Rich views share -------------------------------------------------------------

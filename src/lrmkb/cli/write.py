@@ -9,11 +9,10 @@ from typing import Annotated, Any
 
 import typer
 
-from . import complete, output
+from . import complete, output, views
 from .core import JsonLinesOpt, JsonOpt, app, database, reporting
 from .params import DryRunOpt, tags_option
 
-TAG_COLUMNS = ("key", "tag", "change")
 OUTCOME_COLUMNS = ("action", "key", "source", "title", "sections", "detail")
 
 
@@ -76,40 +75,17 @@ def tag(
     changes = tag_papers(
         database(ctx, write=not dry_run), keys, names, remove=remove, dry_run=dry_run
     )
-    renamed = [f"{name} → {tag}" for name, tag in folded.items() if name.strip() != tag]
-    if renamed:
-        output.notice(f"note: tags are stored in lower case: {', '.join(renamed)}")
-    touched = sum(1 for c in changes if c["changed"])
-    with reporting(None if dry_run else f"the tags were saved ({touched} paper(s) changed)"):
-        if as_json:
-            output.emit_json(
-                {"papers": changes, "removed": remove, "query": query, "dry_run": dry_run}
-            )
-            return
-        verb = "removed from" if remove else "added to"
-        would = "would be " if dry_run else ""
-        action = "removed" if remove else "added"
-        rows = [
-            [c["key"], name, action if name in c["changed"] else "unchanged"]
-            for c in changes
-            for name in dict.fromkeys(folded.values())
-        ]
-
-        def on_terminal() -> None:
-            for c in changes:
-                changed = ", ".join(c["changed"]) or "nothing"
-                tags_now = ", ".join(c["tags"]) or "—"
-                output.stdout.print(
-                    f"{changed} {would}{verb} {c['key']}; tags now: {tags_now}", markup=False
-                )
-
-        if dry_run:
-            output.notice("dry run: nothing was written")
-        output.table(TAG_COLUMNS, rows, json_lines=json_lines, rich=on_terminal)
-        if len(changes) > 1:
-            output.notice(
-                f"{touched} of {len(changes)} papers {'would change' if dry_run else 'changed'}"
-            )
+    views.lower_case_note(folded)
+    with reporting(views.tags_saved(changes, dry_run)):
+        views.print_tagged(
+            changes,
+            folded,
+            remove=remove,
+            dry_run=dry_run,
+            query=query,
+            as_json=as_json,
+            json_lines=json_lines,
+        )
 
 
 SectionOpt = Annotated[
