@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal, NamedTuple
 
 from .citation import UNSAFE_KEY_RE, is_arxiv_venue, is_url
-from .queries import paper_dict
+from .queries import node_paper_keys, paper_dict
 from .records import Paper
 
 # Entry types that stand for a published (peer-reviewed or edited) work.
@@ -155,14 +155,7 @@ def release_issues(db: sqlite3.Connection) -> list[Issue]:
     ):
         if node["code"] in codes:
             continue
-        keys = [
-            r[0]
-            for r in db.execute(
-                "SELECT p.key FROM paper_node pn JOIN paper p ON p.id = pn.paper_id"
-                " WHERE pn.node_id = ? ORDER BY p.key",
-                (node["id"],),
-            )
-        ]
+        keys = node_paper_keys(db, node["id"])
         where = f"{node['code']} {node['title']} is no longer in the survey"
         if not keys:
             found.append(

@@ -32,7 +32,7 @@ def file_papers(
     before anything is written. Returns `{"papers": [{"key", "filed", "unfiled",
     "sections"}], "dry_run"}`."""
     from .changes import writing
-    from .queries import find_node, find_paper
+    from .queries import find_node, find_papers
     from .search import refresh_index
 
     if remove and move:
@@ -47,10 +47,7 @@ def file_papers(
             row["id"]: row["code"]
             for row in (find_node(db, c) for c in codes if c.strip().lower() != AUTO)
         }
-        papers: dict[int, sqlite3.Row] = {}
-        for ref in refs:
-            row = find_paper(db, ref)
-            papers.setdefault(row["id"], row)
+        papers = find_papers(db, refs)
         classifier = _classifier(db) if auto else None
         report = []
         for paper_id, row in papers.items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import BadInput, NotFound, UsageError
@@ -87,6 +87,16 @@ def item(db: sqlite3.Connection, item_id: int) -> dict[str, Any]:
     return item_dict(row)
 
 
+def _refuse_accepted(rows: Iterable[sqlite3.Row], what_to_do: str) -> None:
+    """BadInput for the first item already accepted: it cannot be accepted or rejected."""
+    for row in rows:
+        if row["status"] == "accepted":
+            raise BadInput(
+                f"inbox item {row['id']} was accepted already, as {row['paper_key']}",
+                what_to_do,
+            )
+
+
 def _chosen(
     db: sqlite3.Connection, ids: Sequence[int], min_score: float | None
 ) -> list[sqlite3.Row]:
@@ -132,12 +142,7 @@ def accept(
     from .watch import _paper_part
 
     rows = _chosen(db, ids, min_score)
-    for row in rows:
-        if row["status"] == "accepted":
-            raise BadInput(
-                f"inbox item {row['id']} was accepted already, as {row['paper_key']}",
-                "nothing was written; leave it out",
-            )
+    _refuse_accepted(rows, "nothing was written; leave it out")
     resolve_sections(db, sections)
     known = {r[0] for r in db.execute("SELECT code FROM taxonomy_node")}
     if not rows:
@@ -180,12 +185,7 @@ def reject(db: Database, ids: Sequence[int]) -> list[dict[str, Any]]:
     stamp = now()
     with db.transaction():
         rows = _chosen(db, ids, None)
-        for row in rows:
-            if row["status"] == "accepted":
-                raise BadInput(
-                    f"inbox item {row['id']} was accepted already, as {row['paper_key']}",
-                    "nothing was written; the paper is in the knowledge base now",
-                )
+        _refuse_accepted(rows, "nothing was written; the paper is in the knowledge base now")
         db.executemany(
             "UPDATE inbox SET status = 'rejected', decided = ? WHERE id = ? AND status != 'rejected'",
             [(stamp, row["id"]) for row in rows],

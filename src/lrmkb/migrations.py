@@ -118,7 +118,7 @@ def m001_initial(db: sqlite3.Connection) -> None:
 
 @migration
 def m002_search_index(db: sqlite3.Connection) -> None:
-    """One FTS5 table for papers, findings and nodes; `search.refresh` keeps it in sync."""
+    """One FTS5 table for papers, findings and nodes; `search.refresh_index` keeps it in sync."""
     _run(
         db,
         """

@@ -114,7 +114,7 @@ def remove_node(db: Database, code: str, *, dry_run: bool = False) -> dict[str, 
     survey's nodes or a node with nodes under it. Returns `{code, title, unfiled (keys),
     query (the watch query removed, or None), dry_run}`."""
     from .changes import writing
-    from .queries import find_node
+    from .queries import find_node, node_paper_keys
     from .search import refresh_index, refresh_nodes
 
     with writing(db, dry_run=dry_run) as db:
@@ -135,14 +135,7 @@ def remove_node(db: Database, code: str, *, dry_run: bool = False) -> dict[str, 
                 f"{node['code']} holds {', '.join(children)}",
                 "remove those first (`lrmkb node rm CODE`)",
             )
-        unfiled = [
-            r[0]
-            for r in db.execute(
-                "SELECT p.key FROM paper_node pn JOIN paper p ON p.id = pn.paper_id"
-                " WHERE pn.node_id = ? ORDER BY p.key",
-                (node["id"],),
-            )
-        ]
+        unfiled = node_paper_keys(db, node["id"])
         query = db.execute(
             "SELECT query FROM watch_query WHERE node_id = ?", (node["id"],)
         ).fetchone()

@@ -85,16 +85,13 @@ def remove(db: Database, refs: Sequence[str], *, dry_run: bool = False) -> dict[
     unknown key (`NotFound`) removes nothing. Returns `{"removed": [what each paper took
     with it], "orphaned_findings": [findings now without a paper], "dry_run"}`."""
     from .changes import writing
-    from .queries import find_paper
+    from .queries import find_papers
     from .search import refresh_index
 
     if not refs:
         raise BadInput("no paper given", "name the papers to remove: lrmkb rm KEY...")
     with writing(db, dry_run=dry_run) as db:
-        rows: dict[int, sqlite3.Row] = {}
-        for ref in refs:
-            row = find_paper(db, ref)
-            rows.setdefault(row["id"], row)
+        rows = find_papers(db, refs)
         removed = [_attached(db, row) for row in rows.values()]
         ids = list(rows)
         marks = ",".join("?" * len(ids))

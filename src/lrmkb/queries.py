@@ -127,6 +127,26 @@ def find_paper(db: sqlite3.Connection, ref: str) -> sqlite3.Row:
     raise NotFound(f"no paper {ref!r}", hint)
 
 
+def find_papers(db: sqlite3.Connection, refs: Iterable[str]) -> dict[int, sqlite3.Row]:
+    """`find_paper` of each ref, by paper id, in the order first named: two refs to one
+    paper (its key and its arXiv id) give it once."""
+    papers: dict[int, sqlite3.Row] = {}
+    for ref in refs:
+        row = find_paper(db, ref)
+        papers.setdefault(row["id"], row)
+    return papers
+
+
+def node_paper_keys(db: sqlite3.Connection, node_id: int) -> list[str]:
+    """The keys of the papers filed directly under a node, sorted."""
+    rows = db.execute(
+        "SELECT p.key FROM paper_node pn JOIN paper p ON p.id = pn.paper_id"
+        " WHERE pn.node_id = ? ORDER BY p.key",
+        (node_id,),
+    )
+    return [r[0] for r in rows]
+
+
 def resolve_paper(db: sqlite3.Connection, ref: str) -> tuple[sqlite3.Row, str] | None:
     """The paper `ref` names and how it names it — `key`, `alias`, `arxiv` or `doi` — or
     None. The ladder: exact key, alias, arXiv id, DOI, key in another case."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TypedDict
 
@@ -52,7 +51,7 @@ def tag_papers(
     given. Every ref is resolved first: a bad tag (`BadInput`) or an unknown paper
     (`NotFound`) writes nothing."""
     from .changes import writing
-    from .queries import find_paper
+    from .queries import find_papers
     from .search import refresh_index
     from .store import now
 
@@ -60,10 +59,7 @@ def tag_papers(
     if not wanted:
         raise BadInput("no tag given", "name the tags: lrmkb tag KEY TAG...")
     with writing(db, dry_run=dry_run) as db:
-        papers: dict[int, sqlite3.Row] = {}
-        for ref in refs:
-            row = find_paper(db, ref)
-            papers.setdefault(row["id"], row)
+        papers = find_papers(db, refs)
         changes: list[TagChange] = []
         for paper in papers.values():
             have = {

@@ -8,6 +8,7 @@ import typer
 
 from . import output
 from .core import JsonLinesOpt, JsonOpt, app, database
+from .params import sections_option
 
 if TYPE_CHECKING:
     from ..queries import Debate
@@ -21,7 +22,7 @@ def debates(
     ctx: typer.Context,
     section: Annotated[
         list[str] | None,
-        typer.Option("--section", metavar="CODE", help="Section or question code, e.g. 2.1."),
+        sections_option("Section or question code, e.g. 2.1."),
     ] = None,
     as_json: JsonOpt = False,
     json_lines: JsonLinesOpt = False,

@@ -12,7 +12,7 @@ import typer
 from ..exporters import DEFAULT_FORMAT, FORMATS
 from . import complete, output
 from .core import JsonLinesOpt, JsonOpt, app, database, invocation
-from .params import FullOpt
+from .params import FullOpt, sections_option, tags_option
 
 DOCTOR_COLUMNS = ("severity", "check", "subject", "message", "hint")
 
@@ -28,23 +28,11 @@ def export(
     ctx: typer.Context,
     section: Annotated[
         list[str] | None,
-        typer.Option(
-            "--section",
-            metavar="CODE",
-            help="A section or question code, e.g. 4.3 (repeatable).",
-            autocompletion=complete.sections,
-            show_default=False,
-        ),
+        sections_option("A section or question code, e.g. 4.3 (repeatable)."),
     ] = None,
     tag: Annotated[
         list[str] | None,
-        typer.Option(
-            "--tag",
-            metavar="TAG",
-            help="Papers with this tag (repeatable).",
-            autocompletion=complete.tags,
-            show_default=False,
-        ),
+        tags_option("Papers with this tag (repeatable)."),
     ] = None,
     key: Annotated[
         list[str] | None,

@@ -8,7 +8,7 @@ import typer
 
 from . import complete, fast, output, views
 from .core import JsonLinesOpt, JsonOpt, app, database
-from .params import KeyArg
+from .params import KeyArg, sections_option, tags_option
 
 if TYPE_CHECKING:
     from ..records import Finding
@@ -43,18 +43,11 @@ def search(
     ] = None,
     section: Annotated[
         list[str] | None,
-        typer.Option(
-            "--section",
-            metavar="CODE",
-            help="Only within this section (e.g. 4.3).",
-            autocompletion=complete.sections,
-        ),
+        sections_option("Only within this section (e.g. 4.3)."),
     ] = None,
     tag: Annotated[
         list[str] | None,
-        typer.Option(
-            "--tag", metavar="TAG", help="Only papers with this tag.", autocompletion=complete.tags
-        ),
+        tags_option("Only papers with this tag."),
     ] = None,
     limit: Annotated[
         int, typer.Option("--limit", min=0, metavar="N", help="Results per group; 0 for all.")
@@ -139,12 +132,7 @@ def findings(
     ctx: typer.Context,
     section: Annotated[
         list[str] | None,
-        typer.Option(
-            "--section",
-            metavar="CODE",
-            help="Section or question code, e.g. 4.3.",
-            autocompletion=complete.sections,
-        ),
+        sections_option("Section or question code, e.g. 4.3."),
     ] = None,
     as_json: JsonOpt = False,
     json_lines: JsonLinesOpt = False,

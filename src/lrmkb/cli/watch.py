@@ -13,6 +13,7 @@ import typer
 from ..errors import EXIT_BAD_INPUT
 from . import output
 from .core import JsonLinesOpt, JsonOpt, Typer, app, database, guarded
+from .params import sections_option, tags_option
 from .render import render_rows
 
 watch_app = Typer(
@@ -41,12 +42,7 @@ CodeArg = Annotated[
 ]
 SectionsOpt = Annotated[
     list[str] | None,
-    typer.Option(
-        "--section",
-        metavar="CODE",
-        help="Only this section and its questions (repeatable).",
-        show_default=False,
-    ),
+    sections_option("Only this section and its questions (repeatable)."),
 ]
 IdsArg = Annotated[
     list[int] | None,
@@ -495,18 +491,11 @@ def inbox_accept(
     ids: IdsArg = None,
     section: Annotated[
         list[str] | None,
-        typer.Option(
-            "--section",
-            metavar="CODE",
-            help="File under this node (repeatable) instead of the best suggestion.",
-            show_default=False,
-        ),
+        sections_option("File under this node (repeatable) instead of the best suggestion."),
     ] = None,
     tag: Annotated[
         list[str] | None,
-        typer.Option(
-            "--tag", metavar="TAG", help="Tag every paper (repeatable).", show_default=False
-        ),
+        tags_option("Tag every paper (repeatable)."),
     ] = None,
     min_score: Annotated[
         float | None,

@@ -11,7 +11,7 @@ import typer
 
 from . import complete, output, views
 from .core import JsonLinesOpt, JsonOpt, app, database, reporting
-from .params import DryRunOpt, tags_option
+from .params import DryRunOpt, sections_option, tags_option
 
 OUTCOME_COLUMNS = ("action", "key", "source", "title", "sections", "detail")
 
@@ -90,23 +90,11 @@ def tag(
 
 SectionOpt = Annotated[
     list[str] | None,
-    typer.Option(
-        "--section",
-        metavar="CODE",
-        help="File under this node (repeatable), or `auto` for the best suggestion.",
-        autocompletion=complete.sections,
-        show_default=False,
-    ),
+    sections_option("File under this node (repeatable), or `auto` for the best suggestion."),
 ]
 AddTagOpt = Annotated[
     list[str] | None,
-    typer.Option(
-        "--tag",
-        metavar="TAG",
-        help="Tag every paper (repeatable).",
-        autocompletion=complete.tags,
-        show_default=False,
-    ),
+    tags_option("Tag every paper (repeatable)."),
 ]
 
 
