@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .ids import letters, parse_arxiv_id, surname, unique_key
@@ -100,12 +101,12 @@ def ascii_key(key: str) -> str:
 def who(authors: Sequence[str], more: bool) -> str:
     """The author part of a label: `Yue`, `Baek and Tegmark`, `Chen et al.` (three or more
     authors, or a list that ended in "and others")."""
-    names = [surname(a) for a in authors] or ["Anonymous"]
-    if len(names) == 1 and not more:
-        return names[0]
-    if len(names) == 2 and not more:
-        return f"{names[0]} and {names[1]}"
-    return f"{names[0]} et al."
+    first = _surname(authors[0]) if authors else "Anonymous"
+    if len(authors) <= 1 and not more:
+        return first
+    if len(authors) == 2 and not more:
+        return f"{first} and {_surname(authors[1])}"
+    return f"{first} et al."  # only the names a label shows are parsed: one or two
 
 
 def author_year_labels(papers: Iterable[Paper]) -> dict[str, str]:
@@ -126,7 +127,8 @@ def author_year_labels(papers: Iterable[Paper]) -> dict[str, str]:
         groups.setdefault((name, paper["year"]), []).append(paper)
     labels = {}
     for (name, year), group in groups.items():
-        group.sort(key=_reference_order)
+        if len(group) > 1:  # a label no other paper has needs no letter, nor an order
+            group.sort(key=_reference_order)
         for index, paper in enumerate(group):
             letter = letters(index) if len(group) > 1 else ""
             date = str(year) if year else ("n.d.-" if letter else "")
@@ -135,11 +137,19 @@ def author_year_labels(papers: Iterable[Paper]) -> dict[str, str]:
 
 
 def _reference_order(paper: Paper) -> tuple[bool, str, str, str]:
-    names = " ".join(
-        f"{surname(name)} {name.removesuffix(surname(name))}" for name in paper["authors"]
-    )
+    names = " ".join(map(_surname_first, paper["authors"]))
     not_in_survey = paper.get("survey_ref") is None
     return (not_in_survey, ascii_key(names).lower(), paper["title"].lower(), paper["key"])
+
+
+_surname = lru_cache(maxsize=1 << 16)(surname)
+"""`ids.surname`, once per name: a large library names the same people again and again."""
+
+
+def _surname_first(name: str) -> str:
+    """`Surname Given`: how a reference list sorts a name."""
+    last = _surname(name)
+    return f"{last} {name.removesuffix(last)}"
 
 
 def venue_of(paper: Paper) -> str | None:
