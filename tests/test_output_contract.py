@@ -262,12 +262,31 @@ def test_tags_are_folded_to_lower_case_and_the_output_says_so(cli) -> None:
     assert cli("export", "--tag", "RL", "--format", "json").exit_code == 0
 
 
+CONTROLS = {*map(chr, range(0x20)), "\x7f", *map(chr, range(0x80, 0xA0))}
+
+
+def unescape_tsv(field: str) -> str:
+    """A TSV field read back: `\\t` `\\n` `\\r` `\\\\`, and `\\xHH` `\\u00HH` for the other
+    control characters. (The fast search path writes its fields with the same function.)"""
+    named = {"t": "\t", "n": "\n", "r": "\r"}
+    return re.sub(
+        r"\\(x[0-9a-f]{2}|u[0-9a-f]{4}|.)",
+        lambda m: chr(int(m[1][1:], 16)) if len(m[1]) > 1 else named.get(m[1], m[1]),
+        field,
+    )
+
+
 @given(st.text())
 def test_a_tsv_field_is_one_line_and_unescapes_to_the_value(text: str) -> None:
+    """One line, no control character at all (a terminal would act on it: ESC, BEL, C1),
+    and read back it is the value."""
     field = tsv_field(text)
-    assert not set(field) & {"\t", "\n", "\r"}
-    unescaped = re.sub(r"\\(.)", lambda m: {"t": "\t", "n": "\n", "r": "\r"}.get(m[1], m[1]), field)
-    assert unescaped == text
+    assert not set(field) & CONTROLS
+    assert unescape_tsv(field) == text
+
+
+def test_a_tsv_field_shows_control_characters_as_escapes() -> None:
+    assert tsv_field("a\x1b]52;c;x\x07\t\u009b\x7f\\") == "a\\x1b]52;c;x\\x07\\t\\u009b\\x7f\\\\"
 
 
 def test_tsv_fields_of_other_types() -> None:

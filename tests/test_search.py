@@ -8,7 +8,6 @@ import contextlib
 import json
 import os
 import pty
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -603,14 +602,6 @@ def test_piped_rows_have_the_documented_columns(cli, db_file: Path) -> None:
             (finding[1],),
         ).fetchone()
     assert finding == ["finding", "4.3-takeaway-1", node, "", "", text]  # the answer's takeaway
-
-
-@given(st.text())
-def test_a_tsv_field_is_one_field_on_one_line_and_reads_back(value: str) -> None:
-    field = search_cli._tsv(value)
-    assert "\t" not in field and "\n" not in field and "\r" not in field
-    unescaped = re.sub(r"\\(.)", lambda m: {"t": "\t", "n": "\n", "r": "\r"}.get(m[1], m[1]), field)
-    assert unescaped == value
 
 
 def test_json_lines_are_the_rows_as_objects(cli) -> None:

@@ -89,6 +89,62 @@ def balance_braces(latex: str) -> str:
     return "".join(out) + latex[pos:]
 
 
+# TeX and LaTeX commands that read or write files, run programs, or change how TeX
+# reads what follows (so that any of the others could be spelt another way). In a .bib
+# field they would run when the bibliography is compiled: `\input{/etc/passwd}` typesets
+# the file, `\immediate\write18{…}` runs a shell command where shell escape is on.
+DANGEROUS_COMMANDS = frozenset(
+    """
+    input include includeonly inputiffileexists iffileexists loadclass documentclass
+    usepackage requirepackage requirepackagewithoptions import subimport subfile
+    includegraphics includepdf verbatiminput lstinputlisting inputminted
+    externaldocument bibliography addbibresource openin openout read readline write
+    immediate closein closeout newread newwrite shellescape special pdfliteral pdfobj
+    pdfannot pdfximage pdffiledump pdfmdfivesum pdffilemoddate pdffilesize filedump
+    filemdfivesum filemoddate filesize directlua latelua luaexec luadirect luacode def
+    edef gdef xdef let futurelet chardef mathchardef countdef dimendef skipdef toksdef
+    muskipdef newcommand renewcommand providecommand declarerobustcommand newenvironment
+    renewenvironment newdocumentcommand renewdocumentcommand providedocumentcommand
+    declaredocumentcommand newcommandcopy usename expandargs csname endcsname catcode
+    lccode uccode sfcode mathcode delcode scantokens scantextokens everyeof everyjob
+    everypar everymath everydisplay everyhbox everyvbox everycr output endlinechar
+    newlinechar escapechar afterassignment aftergroup makeatletter explsyntaxon
+    primitive pdfprimitive typein endinput dump batchmode nonstopmode scrollmode
+    errorstopmode
+    """.split()  # noqa: SIM905  (a word list, as it reads)
+)
+# Environments that write files or run code: `\begin{filecontents}{x}` writes x.
+_DANGEROUS_ENVIRONMENT_RE = re.compile(
+    r"\\(begin|end)(\s*\{\s*(?:filecontents|luacode|verbatimwrite|verbatimout|writefile)\*?\s*\})",
+    re.I,
+)
+_COMMAND_RE = re.compile(r"\\([A-Za-z@]+)|\\.", re.S)
+_CONTROL_CHARS_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def defuse(latex: str) -> str:
+    """`latex` (a field as written, or as lrmkb writes it) such that compiling it runs
+    nothing: the backslash of each `DANGEROUS_COMMANDS` name, matched ignoring case
+    (BibTeX styles change the case of titles: `\\INPUT` becomes `\\input`), and of
+    `\\begin`/`\\end` of an environment that writes files, is written `\\textbackslash{}`;
+    TeX's `^^` notation (`\\inp^^75t` reads as `\\input`) is written
+    `\\textasciicircum{}` twice; a control character (TeX reads them as invalid, a
+    terminal as a command) is written as its escape, `\\textbackslash{}x1b`."""
+    if "^^" in latex:
+        latex = latex.replace("^^", r"\textasciicircum{}\textasciicircum{}")
+    if "\\" in latex:
+        latex = _DANGEROUS_ENVIRONMENT_RE.sub(r"\\textbackslash{}\1\2", latex)
+        latex = _COMMAND_RE.sub(_defused_command, latex)
+    return _CONTROL_CHARS_RE.sub(lambda m: rf"\textbackslash{{}}x{ord(m.group()):02x}", latex)
+
+
+def _defused_command(m: re.Match[str]) -> str:
+    name = m.group(1)
+    if name is not None and name.lower() in DANGEROUS_COMMANDS:
+        return r"\textbackslash{}" + name
+    return m.group()
+
+
 def _escape_text(text: str) -> str:
     out: list[str] = []
     previous = ""

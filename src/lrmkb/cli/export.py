@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from ..exporters import DEFAULT_FORMAT, FORMATS
-from . import complete, output
+from . import complete, output, streams
 from .core import JsonLinesOpt, JsonOpt, app, database, invocation
 from .params import FullOpt, sections_option, tags_option
 
@@ -116,8 +116,9 @@ def export(
         if count == 0 and selection and fmt.papers_only:
             output.notice("warning: no papers in this selection")
         if output_path is None:
+            show = streams.shown if sys.stdout.isatty() else str  # controls as escapes
             for chunk in chunks:  # written as the papers are read: memory stays flat
-                sys.stdout.write(chunk)
+                sys.stdout.write(show(chunk))
             return
         write_atomically(output_path, chunks, invocation(ctx).path)
     if as_json:

@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .streams import json_line, json_text, shown, tsv_field
+
 if TYPE_CHECKING:
     import sqlite3
     from pathlib import Path
@@ -292,26 +294,19 @@ def show(result: dict[str, Any], as_json: bool, json_lines: bool = False) -> Non
     """JSON alone; or NDJSON rows, a Rich answer card on a terminal, or the TSV table on a
     pipe — each with its notices (correction, no results, what was left out) on stderr."""
     if as_json:
-        from .streams import json_text
-
         sys.stdout.write(json_text(result))
         return
     terminal = not json_lines and sys.stdout.isatty()
-    sys.stderr.write("".join(line + "\n" for line in notices(result, terminal)))
+    sys.stderr.write("".join(shown(line) + "\n" for line in notices(result, terminal)))
     if json_lines:
-        import json
-
-        lines = (
-            json.dumps(dict(zip(COLUMNS, row, strict=True)), ensure_ascii=False)
-            for row in rows(result)
-        )
+        lines = (json_line(dict(zip(COLUMNS, row, strict=True))) for row in rows(result))
         sys.stdout.write("".join(line + "\n" for line in lines))
     elif terminal:
         from .render import render_search
 
         render_search(result)
     else:
-        sys.stdout.write("".join("\t".join(map(_tsv, row)) + "\n" for row in rows(result)))
+        sys.stdout.write("".join("\t".join(map(tsv_field, row)) + "\n" for row in rows(result)))
 
 
 def notices(result: dict[str, Any], terminal: bool = False) -> list[str]:
@@ -367,16 +362,3 @@ def rows(result: dict[str, Any]) -> list[tuple[Any, ...]]:
             else:
                 out.append(("topic", item["code"], [item["code"]], None, None, item["title"]))
     return out
-
-
-# The TSV escaping of docs/output.md (PostgreSQL's `COPY … TEXT`): one row is one line.
-_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _tsv(value: Any) -> str:
-    """One TSV field: empty for None, a list space-separated, specials escaped."""
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return " ".join(_tsv(v) for v in value)
-    return str(value).translate(_TSV_ESCAPES)

@@ -6,7 +6,6 @@ module."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from . import streams
-from .streams import json_text
+from .streams import json_line, json_text, tsv_field
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -33,12 +32,34 @@ def __getattr__(name: str) -> Any:
     from rich.console import Console
 
     console = Console(stderr=name == "stderr", highlight=False, soft_wrap=name == "stderr")
+    _show_controls(console)
     globals()[name] = console
     return console
 
 
-# TSV escaping of PostgreSQL's `COPY … TEXT` format: one row is always one line
-_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+def _show_controls(console: Console) -> None:
+    """Every control character of what `console` prints (stored text: titles, notes,
+    abstracts) is shown as an escape (`streams.shown`), after Rich has laid it out and
+    before it adds its own styles (which are control sequences of its own)."""
+    from rich.console import ConsoleOptions, ConsoleRenderable, RenderHook, RenderResult
+    from rich.segment import Segment
+
+    class Shown:
+        def __init__(self, renderable: ConsoleRenderable) -> None:
+            self.renderable = renderable
+
+        def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+            for segment in console.render(self.renderable, options):
+                text, style, control = segment
+                yield segment if control else Segment(streams.shown(text), style)
+
+    class ShowControls(RenderHook):
+        def process_renderables(
+            self, renderables: list[ConsoleRenderable]
+        ) -> list[ConsoleRenderable]:
+            return [Shown(r) for r in renderables]
+
+    console.push_render_hook(ShowControls())
 
 
 def is_terminal() -> bool:
@@ -63,20 +84,9 @@ def emit_json(data: Any) -> None:
 
 
 def plain(line: str = "") -> None:
-    """A line of text as is (no markup): a document, or one value."""
-    sys.stdout.write(line + "\n")
-
-
-def tsv_field(value: Any) -> str:
-    """One TSV field: empty for None, space-separated for a list, `true`/`false` for a
-    bool, and tab, newline, carriage return and backslash escaped as `\\t` `\\n` `\\r` `\\\\`."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return " ".join(tsv_field(v) for v in value)
-    return str(value).translate(_TSV_ESCAPES)
+    """A line of text as is (no markup): a document, or one value; on a terminal with
+    its control characters shown as escapes."""
+    sys.stdout.write((streams.shown(line) if sys.stdout.isatty() else line) + "\n")
 
 
 def table(
@@ -99,11 +109,7 @@ def table(
         return
     if json_lines:
         sys.stdout.write(
-            "".join(
-                json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=str)
-                + "\n"
-                for row in rows
-            )
+            "".join(json_line(dict(zip(columns, row, strict=True))) + "\n" for row in rows)
         )
     elif rich is not None and is_terminal():
         rich()
@@ -114,13 +120,13 @@ def table(
 def notice(message: str) -> None:
     """A message for the person at the keyboard (a summary, a note, "no results"):
     always on stderr, so stdout stays the result alone."""
-    sys.stderr.write(message + "\n")
+    sys.stderr.write(streams.shown(message) + "\n")
 
 
 def confirm(question: str) -> bool:
     """Ask on stderr and read the answer from stdin; yes only for `y`/`yes`. (Click's
     confirm, even with `err=True`, writes a space to stdout through `input(" ")`.)"""
-    sys.stderr.write(f"{question} [y/N]: ")
+    sys.stderr.write(f"{streams.shown(question)} [y/N]: ")
     sys.stderr.flush()
     return sys.stdin.readline().strip().lower() in ("y", "yes")
 

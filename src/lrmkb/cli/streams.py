@@ -146,6 +146,47 @@ def _text_stream(stream: TextIO | None, fd: int) -> TextIO:
     return stream
 
 
+# Control characters (C0, DEL, C1) in stored text must never reach a terminal as they
+# are: ESC starts sequences that set the window title, write the clipboard (OSC 52) or
+# clear the screen, BEL rings, CR overwrites the line. Each is written as an escape:
+# `\x1b` (C0 and DEL), `\u009b` (C1). Tab and newline stay where text may hold them.
+_CONTROLS = [*range(0x20), 0x7F, *range(0x80, 0xA0)]
+_SHOWN = {c: (f"\\x{c:02x}" if c < 0x80 else f"\\u{c:04x}") for c in _CONTROLS} | {
+    ord("\t"): "\t",
+    ord("\n"): "\n",
+}
+# TSV (PostgreSQL's `COPY … TEXT`): backslash, tab, newline and CR as `\\` `\t` `\n`
+# `\r`, so that one row is always one line; the other controls as above (COPY reads
+# `\xHH` too).
+_TSV = _SHOWN | {ord("\\"): "\\\\", ord("\t"): "\\t", ord("\n"): "\\n", ord("\r"): "\\r"}
+# JSON escapes C0 itself; DEL and C1, which it leaves raw, as `\u00XX`.
+_JSON = {c: f"\\u{c:04x}" for c in _CONTROLS if c >= 0x7F}
+
+
+def shown(text: str) -> str:
+    """`text` as it may reach a terminal: every control character but tab and newline
+    written as an escape (see `_SHOWN`)."""
+    return text.translate(_SHOWN)
+
+
+def tsv_field(value: Any) -> str:
+    """One field of the piped table (docs/output.md): empty for None, space-separated
+    for a list, `true`/`false` for a bool, and backslash, tab, newline and CR written
+    `\\\\` `\\t` `\\n` `\\r` (other control characters as `\\x1b`, `\\u009b`)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return " ".join(tsv_field(v) for v in value)
+    return str(value).translate(_TSV)
+
+
+def json_line(data: Any) -> str:
+    """One NDJSON line (no newline), UTF-8, with no raw control character."""
+    return json.dumps(data, ensure_ascii=False, default=str).translate(_JSON)
+
+
 def utf8_arguments(argv: list[str]) -> list[str]:
     """The arguments as the text they are: under an ASCII locale Python decodes each byte
     above 127 as a lone surrogate (`überdenken` → `\\udcc3\\udcbcberdenken`); an argument
@@ -185,7 +226,7 @@ def can_encode(text: str) -> bool:
 def json_text(data: Any) -> str:
     """JSON and a newline, as UTF-8 text, or with `\\u` escapes where stdout's encoding
     (ASCII, Latin-1) cannot show a character: valid JSON either way."""
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str).translate(_JSON)
     if not can_encode(text):
         text = json.dumps(data, indent=2, default=str)
     return text + "\n"
@@ -193,7 +234,7 @@ def json_text(data: Any) -> str:
 
 def error(message: str) -> None:
     """One line on stderr: `Error: what went wrong — what to do`."""
-    sys.stderr.write(f"Error: {message}\n")
+    sys.stderr.write(f"Error: {shown(message)}\n")
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()
 

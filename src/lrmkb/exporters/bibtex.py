@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Literal
 from ..citation import arxiv_of, arxiv_url, citation_keys, date_parts, venue_of
 from ..ids import arxiv_reference
 from ..keywords import keywords_for
-from ..latexencode import balance_braces, pages_to_latex, title_to_latex, to_latex
+from ..latexencode import balance_braces, defuse, pages_to_latex, title_to_latex, to_latex
 from ..names import Name, from_csl, parse_display_name
 from ..records import BibField, BibPaper, Paper
 
@@ -117,8 +117,9 @@ def entry(paper: BibPaper, key: str, dialect: Dialect = "bibtex") -> str:
     else:
         entry_type, fields = _from_columns(paper, dialect)
     body = "".join(
-        f"  {name} = {value if bare else '{' + value + '}'},\n" for name, value, bare in fields
-    )
+        f"  {name} = {defuse(value) if bare else '{' + defuse(value) + '}'},\n"
+        for name, value, bare in fields
+    )  # nothing in a field may run when the bibliography is compiled
     return f"@{entry_type}{{{key},\n{body}}}\n"
 
 
