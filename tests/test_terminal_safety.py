@@ -271,8 +271,9 @@ def compile_bibliography(folder: Path, bib: str, backend: str) -> dict[str, str]
     if backend == "bibtex":
         preamble, end = "", "\\bibliographystyle{plain}\\bibliography{refs}\n"
     else:
-        preamble, end = "\\usepackage[backend=biber]{biblatex}\\addbibresource{refs.bib}\n", (
-            "\\printbibliography\n"
+        preamble, end = (
+            "\\usepackage[backend=biber]{biblatex}\\addbibresource{refs.bib}\n",
+            ("\\printbibliography\n"),
         )
     (folder / "doc.tex").write_text(
         "\\documentclass{article}\n" + preamble + "\\begin{document}\n\\nocite{*}\n" + end
