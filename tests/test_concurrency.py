@@ -158,3 +158,35 @@ def test_first_runs_at_once_share_one_user_database(tmp_path: Path) -> None:
     with sqlite3.connect(db) as conn:
         tags = {r[0] for r in conn.execute("SELECT tag FROM paper_tag")}
     assert {f"first-run-{n}" for n in range(WORKERS)} <= tags
+
+
+def test_db_check_beside_writers_reports_no_false_damage(db_file: Path, tmp_path: Path) -> None:
+    """`db check` while 4 processes write (tags and imports, each of which rewrites the
+    search index): every check reads one snapshot, so it never sees a table and the index
+    from two different moments ("indexed with outdated text") on a sound file."""
+    keys = survey_keys(db_file)
+    plans = [[c for c in plan(w, keys, tmp_path) if c[0] != "add"] for w in range(WORKERS // 2)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=process_env({"LRMKB_DB": str(db_file)}),
+            cwd=ROOT,
+        )
+        for _ in plans
+    ]
+    for proc, commands in zip(workers, plans, strict=True):
+        assert proc.stdin is not None
+        proc.stdin.write("".join(json.dumps(c) + "\n" for c in commands))
+        proc.stdin.close()
+    reports = []
+    while any(proc.poll() is None for proc in workers) or len(reports) < 3:
+        check = lrmkb_process("--db", str(db_file), "db", "check", "--json")
+        reports.append((check.returncode, check.stdout, check.stderr))
+    logs = [proc.stderr.read() for proc in workers if proc.stderr is not None]
+    assert [proc.wait(timeout=600) for proc in workers] == [0] * len(workers), logs
+    false_alarms = [r for r in reports if r[0] != 0 or json.loads(r[1])["problems"]]
+    assert false_alarms == [], (len(reports), false_alarms[:3])

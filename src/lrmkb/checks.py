@@ -102,10 +102,7 @@ def check_database(
         "search index": index_problems,
         "records": record_problems,
     }
-    sample = None if full else draw_sample(db)
     report: dict[str, Any] = {"path": str(path), "checked": [], "problems": []}
-    if sample is not None:
-        report["sampled"] = len(sample.ids)
 
     def run(name: str, check: Callable[[], list[str]]) -> None:
         report["checked"].append(name)
@@ -115,8 +112,19 @@ def check_database(
             found = [f"could not be checked ({type(exc).__name__}: {exc})"]
         report["problems"] += [{"check": name, "problem": p} for p in found]
 
-    for name, check in checks.items():
-        run(name, functools.partial(check, db, sample))
+    # One read transaction: every check sees the same snapshot, whatever writers commit
+    # meanwhile (a table and its index read at two moments would look out of step).
+    db.execute("BEGIN")
+    try:
+        db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # the snapshot starts
+        sample = None if full else draw_sample(db)
+        if sample is not None:
+            report["sampled"] = len(sample.ids)
+        for name, check in checks.items():
+            run(name, functools.partial(check, db, sample))
+    finally:
+        if db.in_transaction:
+            db.execute("ROLLBACK")  # the snapshot ends: the checks only read
     if seeds is not None:
         report["seeds"] = str(seeds)
         run("seeds", lambda: seed_problems(seeds, survey, awesome))

@@ -147,6 +147,7 @@ def _check(
     output.check_modes(as_json, json_lines)
     if reindex:
         rebuild_index(database(ctx, write=True))
+        invocation(ctx).close()  # the check reads read-only: a snapshot, never a write lock
     report = check_database(database(ctx), seeds, survey, awesome, full=full)
     if as_json:
         output.emit_json(report)
