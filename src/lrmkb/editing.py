@@ -214,23 +214,3 @@ def record_changes(
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
-
-
-def history(db: sqlite3.Connection, paper_id: int) -> list[dict[str, Any]]:
-    """Every logged change of a paper, oldest first: `{"field", "old", "new", "via",
-    "who", "at"}` with the values decoded."""
-    return [
-        {
-            "field": r["field"],
-            "old": json.loads(r["old_value"]) if r["old_value"] is not None else None,
-            "new": json.loads(r["new_value"]) if r["new_value"] is not None else None,
-            "via": r["via"],
-            "who": r["who"],
-            "at": r["at"],
-        }
-        for r in db.execute(
-            "SELECT field, old_value, new_value, via, who, at FROM paper_edit"
-            " WHERE paper_id = ? ORDER BY id",
-            (paper_id,),
-        )
-    ]

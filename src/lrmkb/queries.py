@@ -632,3 +632,23 @@ def stats(db: sqlite3.Connection) -> dict[str, Any]:
             for year in sorted(by_year, key=lambda y: (y is None, y or 0))
         ],
     }
+
+
+def history(db: sqlite3.Connection, paper_id: int) -> list[dict[str, Any]]:
+    """Every logged change of a paper (`lrmkb edit`, `db update`), oldest first: `{"field", "old", "new", "via",
+    "who", "at"}` with the values decoded."""
+    return [
+        {
+            "field": r["field"],
+            "old": json.loads(r["old_value"]) if r["old_value"] is not None else None,
+            "new": json.loads(r["new_value"]) if r["new_value"] is not None else None,
+            "via": r["via"],
+            "who": r["who"],
+            "at": r["at"],
+        }
+        for r in db.execute(
+            "SELECT field, old_value, new_value, via, who, at FROM paper_edit"
+            " WHERE paper_id = ? ORDER BY id",
+            (paper_id,),
+        )
+    ]

@@ -31,9 +31,8 @@ TAG_COLUMNS = ("key", "tag", "change")
 
 def read_paper(db: sqlite3.Connection, key: str) -> PaperView:
     """One paper as `show` prints it: its record, links and edits."""
-    from ..editing import history
     from ..links import links
-    from ..queries import find_paper, paper_record
+    from ..queries import find_paper, history, paper_record
 
     row = find_paper(db, key)
     record = paper_record(db, row)
