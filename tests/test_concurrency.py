@@ -12,6 +12,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,107 @@ def test_db_check_beside_writers_reports_no_false_damage(db_file: Path, tmp_path
     assert [proc.wait(timeout=600) for proc in workers] == [0] * len(workers), logs
     false_alarms = [r for r in reports if r[0] != 0 or json.loads(r[1])["problems"]]
     assert false_alarms == [], (len(reports), false_alarms[:3])
+
+
+# Holds the write lock of argv[1] for argv[2] seconds inside a transaction that tags a
+# paper, then commits; prints "locked" once it holds the lock and the commit time at the end.
+HOLDER = """
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+db.execute("INSERT INTO paper_tag (paper_id, tag) SELECT id, 'held' FROM paper LIMIT 1")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+db.execute("COMMIT")
+print(time.time(), flush=True)
+"""
+
+
+def hold_the_lock(db: Path, seconds: float) -> subprocess.Popen[str]:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db), str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    return holder
+
+
+def tags(db: Path) -> set[str]:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        return {r[0] for r in conn.execute("SELECT tag FROM paper_tag")}
+
+
+def test_db_reset_waits_for_the_writer_at_work(db_file: Path) -> None:
+    """`db reset` used to replace the file under a writer: the writer then committed into
+    the replaced file and said so, and its write was gone. Now reset takes the write
+    lock: it ends after the writer's commit, and what it wrote is what the file holds."""
+    assert lrmkb_process("--db", str(db_file), "tag", KEY, "mine").returncode == 0  # WAL
+    holder = hold_the_lock(db_file, 3)
+    reset = lrmkb_process("--db", str(db_file), "db", "reset", "--yes")
+    reset_ended = time.time()
+    assert holder.stdout is not None
+    committed = float(holder.stdout.readline())
+    assert holder.wait(timeout=60) == 0
+    assert reset.returncode == 0, reset.stderr
+    assert reset_ended > committed, "reset did not wait for the writer"
+    assert tags(db_file) == set(), "the reset is not what the file holds"
+
+
+def test_db_reset_gives_up_on_a_lock_held_too_long_and_changes_nothing(db_file: Path) -> None:
+    assert lrmkb_process("--db", str(db_file), "tag", KEY, "mine").returncode == 0
+    holder = hold_the_lock(db_file, 4)
+    reset = lrmkb_process(
+        "--db", str(db_file), "db", "reset", "--yes", env={"LRMKB_BUSY_TIMEOUT": "1"}
+    )
+    assert holder.wait(timeout=60) == 0
+    assert reset.returncode == 4, reset.stderr
+    assert reset.stderr.startswith("Error: ") and "locked by another writer" in reset.stderr
+    assert reset.stderr.count("\n") == 1, reset.stderr
+    assert {"mine", "held"} <= tags(db_file)
+
+
+def old_database(path: Path) -> Path:
+    """An lrmkb database one schema behind, in WAL mode, with a paper."""
+    from lrmkb.migrations import MIGRATIONS
+
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    for fn in MIGRATIONS[:-1]:
+        fn(db)
+    db.execute(
+        "INSERT INTO paper (key, title, created, updated)"
+        " VALUES ('old2024paper', 'Platypus reasoning', 'x', 'x')"
+    )
+    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    db.close()
+    return path
+
+
+def schema_version(db: Path) -> int:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def test_a_schema_upgrade_waits_for_the_writer_at_work(tmp_path: Path) -> None:
+    """The first command on an older database upgrades it, under the write lock: beside a
+    writer it waits and then upgrades (both writes kept); past LRMKB_BUSY_TIMEOUT it
+    fails in one line (exit 4) and the file keeps its schema."""
+    from lrmkb.migrations import SCHEMA_VERSION
+
+    db = old_database(tmp_path / "old.db")
+    holder = hold_the_lock(db, 3)
+    done = lrmkb_process("--db", str(db), "show", "old2024paper")
+    assert holder.wait(timeout=60) == 0
+    assert done.returncode == 0 and "title\tPlatypus reasoning\n" in done.stdout, done.stderr
+    assert schema_version(db) == SCHEMA_VERSION and "held" in tags(db)
+
+    again = old_database(tmp_path / "again.db")
+    holder = hold_the_lock(again, 4)
+    refused = lrmkb_process(
+        "--db", str(again), "show", "old2024paper", env={"LRMKB_BUSY_TIMEOUT": "1"}
+    )
+    assert holder.wait(timeout=60) == 0
+    assert refused.returncode == 4 and "locked by another writer" in refused.stderr
+    assert refused.stderr.count("\n") == 1, refused.stderr
+    assert schema_version(again) == SCHEMA_VERSION - 1

@@ -83,10 +83,44 @@ def reset_db(path: Path) -> None:
     if path.resolve() == bundled_db_path().resolve():
         raise DatabaseProblem("refusing to reset the bundled database", "pass another --db")
     tmp = _fresh_copy(path)
-    with committing():
-        for suffix in ("-wal", "-shm"):  # an old log must never be replayed onto the new copy
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        os.replace(tmp, path)
+    try:
+        if _replace_content(tmp, path):
+            return
+        with committing():
+            for suffix in ("-wal", "-shm"):  # an old log must never be replayed onto the copy
+                Path(str(path) + suffix).unlink(missing_ok=True)
+            os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _replace_content(source: Path, target: Path) -> bool:
+    """Write `source`'s content into the database `target` through SQLite (its backup
+    API), under the write lock: a writer at work finishes first (this waits
+    `busy_timeout()`, then fails: exit 4), one that comes later writes onto the new
+    content — and every connection open on the file sees the change, where replacing the
+    file would leave them writing into the old one, lost. False when `target` is no
+    database SQLite can write (missing, damaged, another page size): it is then
+    replaced as a file, as nobody can be writing it."""
+    if not target.exists():
+        return False
+    try:
+        dest = sqlite3.connect(target, isolation_level=None, timeout=busy_timeout())
+    except sqlite3.Error:
+        return False
+    try:
+        dest.execute("BEGIN IMMEDIATE")  # wait for the writer at work, if any
+        dest.execute("ROLLBACK")
+        with closing(sqlite3.connect(source)) as src, committing():
+            src.backup(dest)  # one write transaction; other connections reload the schema
+    except sqlite3.Error as exc:
+        problem = database_problem(exc, target)
+        if "is locked" in problem.what:
+            raise problem from exc
+        return False
+    finally:
+        dest.close()
+    return True
 
 
 def _fresh_copy(path: Path) -> Path:
