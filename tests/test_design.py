@@ -118,3 +118,18 @@ def test_nothing_outside_the_cli_imports_the_cli_or_rich() -> None:
 
 def test_the_design_page_stays_one_page() -> None:
     assert len((ROOT / "docs" / "design.md").read_text(encoding="utf-8").splitlines()) <= 130
+
+
+def test_every_test_the_guarantees_name_exists() -> None:
+    """docs/guarantees.md names, for each promise, the tests that check it: each must be
+    a test function in that file, so that the page never points at a test that is gone."""
+    text = (ROOT / "docs" / "guarantees.md").read_text(encoding="utf-8")
+    named = re.findall(r"`(tests/[\w/]+\.py)::(test_\w+)`", text)
+    assert len(named) >= 30, named
+    missing = []
+    for path, name in sorted(set(named)):
+        tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+        tests = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+        if name not in tests:
+            missing.append(f"{path}::{name}")
+    assert missing == []

@@ -420,6 +420,39 @@ def test_reads_work_in_a_read_only_directory(tmp_path: Path) -> None:
         shelf.chmod(0o755)
 
 
+# --- 5. curated values are never changed by enrichment ---------------------------------------
+
+
+def test_enrichment_never_extends_a_survey_paper_nor_moves_an_arxiv_id(
+    db_file: Path, tmp_path: Path
+) -> None:
+    """The red team's two cases, through `lrmkb import`: a survey paper's complete author
+    list with two more names appended, and the same title with another paper's arXiv id.
+    The author list stays as the survey has it (an empty DOI may be filled), and the entry
+    with the other arXiv id is kept apart instead of writing its id onto the survey paper."""
+    before = json.loads(lrmkb(db_file, "show", KEY, "--json").stdout)
+    authors = " and ".join(before["authors"])
+    title = before["title"]
+    longer = tmp_path / "longer.bib"
+    longer.write_text(
+        f"@article{{longer1,\n  title = {{{title}}},\n  author = {{{authors} and Extra, Person"
+        f" and Another, Extra}},\n  year = 2024,\n  doi = {{10.1234/filled}}\n}}\n"
+    )
+    done = lrmkb(db_file, "import", str(longer))
+    assert done.code == 0 and done.stdout.startswith(f"enriched\t{KEY}\t"), done.stdout
+    other = tmp_path / "other.bib"
+    other.write_text(
+        f"@article{{other1,\n  title = {{{title}}},\n  author = {{{authors}}},\n  year = 2024,\n"
+        "  eprint = {2501.99999},\n  archiveprefix = {arXiv}\n}\n"
+    )
+    done = lrmkb(db_file, "import", str(other))
+    assert done.code == 0 and done.stdout.startswith("added\tother1\t"), done.stdout
+    assert "kept apart" in done.stdout
+    after = json.loads(lrmkb(db_file, "show", KEY, "--json").stdout)
+    assert after["authors"] == before["authors"]
+    assert after["arxiv_id"] == before["arxiv_id"] and after["doi"] == "10.1234/filled"
+
+
 # --- 7. FIFOs and special files are refused before they are opened ------------------------
 
 
