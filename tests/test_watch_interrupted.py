@@ -18,6 +18,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -276,3 +277,68 @@ def test_a_full_stdout_loses_nothing(db_file: Path, arxiv_api) -> None:
     assert len(inbox_state(db_file)) == 9
     again = lrmkb_process("--db", str(db_file), "watch", "run", "--json")
     assert json.loads(again.stdout)["summary"]["new"] == 0
+
+
+def run_json(db: Path, *args: str) -> dict:
+    done = lrmkb_process("--db", str(db), "watch", "run", "--json", *args)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def open_runs(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM watch_run WHERE finished IS NULL").fetchone()[0]
+
+
+def test_a_run_limited_to_sections_is_finished_and_changes_no_later_run(
+    db_file: Path, arxiv_api
+) -> None:
+    """A `--section` run that completes is over: the next run is not a resumption of it,
+    asks arXiv again and takes no other search back to its `--since` (each search
+    goes back to where its own last run stopped)."""
+    limited = run_json(db_file, "--section", "4.3.3", "--since", "2020-01-01")
+    assert [q["code"] for q in limited["queries"]] == ["4.3.3"]
+    assert open_runs(db_file) == 0
+    plain = run_json(db_file, "--dry-run")
+    assert not plain["resumed"]
+    since = {q["code"]: q["since"] for q in plain["queries"]}
+    assert len(since) == 41 and not any(q["skipped"] for q in plain["queries"])
+    assert since["4.3.3"] == "2026-02-27"  # its newest submission, 2026-03-02, less 3 days
+    first_time = (datetime.now(UTC).date() - timedelta(days=30)).isoformat()
+    assert {s for c, s in since.items() if c != "4.3.3"} == {first_time}
+
+    twice = [run_json(db_file, "--section", "4.3") for _ in range(2)]
+    for report in twice:
+        assert not report["resumed"]
+        assert report["requests"] == 4  # 4.3 and its three questions, asked each time
+        assert not any(q["skipped"] for q in report["queries"])
+    assert open_runs(db_file) == 0
+
+
+def test_an_interrupted_section_run_resumes_only_its_own_searches(
+    watched: tuple[Path, Path], arxiv_api
+) -> None:
+    """The next run resumes what an interrupted `--section` run had left (with that run's
+    `--since`); every other search goes back to where its own last run stopped."""
+    db, _ = watched
+    archive = arxiv_api.search
+    archive.slow_from = 2  # B.3's second page
+    proc = start_run(db, "--section", "B.3", "--since", "2025-01-01")
+    assert archive.held.wait(60), "the run never reached B.3's second page"
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    archive.release()
+    assert open_runs(db) == 1
+
+    archive.searches.clear()
+    report = run_json(db)
+    assert report["resumed"]
+    by_code = {q["code"]: q for q in report["queries"]}
+    assert by_code["B.3"]["resumed"] and by_code["B.3"]["since"] == "2025-01-01"
+    assert by_code["B.3"]["fetched"] == 130  # its pages 2 and 3
+    first_time = (datetime.now(UTC).date() - timedelta(days=30)).isoformat()
+    assert {q["since"] for c, q in by_code.items() if c != "B.3"} == {first_time}
+    assert not any(q["skipped"] for q in report["queries"])
+    assert len(archive.searches) == 2 + 40
+    assert open_runs(db) == 0
+    assert not run_json(db, "--dry-run")["resumed"]

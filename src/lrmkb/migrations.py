@@ -385,6 +385,15 @@ def m012_user_nodes(db: sqlite3.Connection) -> None:
     _run(db, "ALTER TABLE taxonomy_node ADD COLUMN origin TEXT NOT NULL DEFAULT 'seeds'")
 
 
+@migration
+def m013_watch_run_codes(db: sqlite3.Connection) -> None:
+    """The searches a watch run set out to do (JSON list of node codes; NULL: every
+    search, as runs before this migration did), so that resuming an interrupted run
+    asks only what it had left, with its own `--since`, and a run limited to some
+    sections is finished once those are done."""
+    _run(db, "ALTER TABLE watch_run ADD COLUMN codes TEXT")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -186,6 +186,7 @@ class WatchRun(SQLModel, table=True):
     started: str
     since: str | None = None  # the --since it was run with (a resumed run keeps it)
     finished: str | None = None
+    codes: str | None = None  # JSON list of the codes it set out to run; NULL: every search
 
 
 class InboxItem(SQLModel, table=True):

@@ -14,7 +14,10 @@ less `OVERLAP_DAYS`. Papers already in the knowledge base (the dedupe ladder of
 Each page is written in one transaction: its inbox rows and where the search got to.
 A run that is killed keeps every page it wrote; the next run without `--since`
 resumes it — searches it finished are not asked again, the one it was in goes on at
-its next page — and adds nothing twice."""
+its next page, the others it had set out to do go back to its `--since` — and adds
+nothing twice. A search the killed run did not set out to do (it was limited to some
+sections) keeps its own stop date. A run that completes is finished, `--section` or
+not: it is not resumed."""
 
 from __future__ import annotations
 
@@ -386,7 +389,8 @@ def run(
 ) -> RunReport:
     """Run the saved searches (all, or those under `sections`: a section includes its
     questions) and put what is new in the inbox. `since` overrides where every search
-    stops and starts a fresh run instead of resuming one; `max_results` caps the entries
+    stops and starts a fresh run instead of resuming an interrupted one (without it, the
+    searches an interrupted run had left go on with it: `_interrupted`); `max_results` caps the entries
     taken per search. `report`, if given, is filled as the run goes (what an interrupted
     run got done).
 
@@ -425,34 +429,49 @@ def _run(
     report = report if report is not None else RunReport()
     report.dry_run = dry_run
     wanted = plan(db, sections)
-    unfinished = db.execute(
-        "SELECT started, since FROM watch_run WHERE finished IS NULL ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    report.resumed = unfinished is not None and since is None
-    started = unfinished["started"] if report.resumed else now()
-    fresh = since is not None  # an explicit --since starts every search afresh
-    if report.resumed and unfinished["since"]:
-        since = date.fromisoformat(unfinished["since"])
-    if not dry_run and not report.resumed:
-        _start_run(db, started, since)
+    # an explicit --since starts every search afresh; otherwise the searches that an
+    # interrupted run had set out to do go on with it (its start and its --since)
+    interrupted = None if since is not None else _interrupted(db, [q["code"] for q in wanted])
+    owed = interrupted["codes"] if interrupted else set()
+    report.resumed = interrupted is not None
+    started = interrupted["started"] if interrupted else now()
+    fresh = since is not None
+    owed_since = (
+        date.fromisoformat(interrupted["since"]) if interrupted and interrupted["since"] else None
+    )
+    if not dry_run and not interrupted:
+        _start_run(db, started, since, [q["code"] for q in wanted])
     client = Client()
     session = _Session(db, client, started, max_results, report, progress, _Suggester(db))
     today = datetime.now(UTC).date()
     try:
         for saved in wanted:
-            if report.resumed and saved["last_run"] and saved["last_run"] >= started:
+            owes = saved["code"] in owed
+            if owes and saved["last_run"] and saved["last_run"] >= started:
                 done = QueryRun(saved["code"], saved["query"], saved["newest"] or "", skipped=True)
                 report.queries.append(done)
                 continue
-            stop, start, newest = _bounds(saved, since, today, fresh)
+            stop, start, newest = _bounds(saved, owed_since if owes else since, today, fresh)
             outcome = QueryRun(saved["code"], saved["query"], stop, resumed=start > 0)
             report.queries.append(outcome)
             _run_query(session, saved, outcome, start, newest)
     finally:
         report.requests = client.requests
     if not dry_run:
-        _finish_run(db, started, [q.code for q in report.queries if q.refused])
+        _finish_runs(db, started, [q.code for q in report.queries if q.refused])
     return report
+
+
+def _interrupted(db: sqlite3.Connection, codes: Sequence[str]) -> dict[str, Any] | None:
+    """The latest run that was interrupted (never finished) and had set out to do some
+    of the searches `codes`: its start, its `--since` and those of `codes` it covers."""
+    for row in db.execute(
+        "SELECT started, since, codes FROM watch_run WHERE finished IS NULL ORDER BY id DESC"
+    ):
+        covered = set(codes) if row["codes"] is None else set(json.loads(row["codes"]))
+        if covered & set(codes):
+            return {"started": row["started"], "since": row["since"], "codes": covered}
+    return None
 
 
 def _bounds(
@@ -678,30 +697,33 @@ def _write_page(
             )
 
 
-def _start_run(db: Database, started: str, since: date | None) -> None:
+def _start_run(db: Database, started: str, since: date | None, codes: Sequence[str]) -> None:
     with db.transaction():
         db.execute(
-            "INSERT INTO watch_run (started, since) VALUES (?, ?)",
-            (started, since.isoformat() if since else None),
+            "INSERT INTO watch_run (started, since, codes) VALUES (?, ?, ?)",
+            (started, since.isoformat() if since else None, json.dumps(list(codes))),
         )
 
 
-def _finish_run(db: Database, started: str, refused: Sequence[str] = ()) -> None:
-    """A run is finished once every saved search has completed since it started, or
-    was refused by arXiv in this run (asking it again at once would be refused again,
-    and a run held open by it would skip every other search from then on); a run
-    limited to some sections stays open, and the next run resumes it."""
+def _finish_runs(db: Database, started: str, refused: Sequence[str] = ()) -> None:
+    """Mark finished every open run (up to the one that started at `started`) whose
+    searches have all completed since it started, or were refused by arXiv in this run
+    (asking one again at once would be refused again, and a run held open by it would
+    skip every other search from then on). A run limited to some sections is finished
+    once those are done; only a run that was interrupted stays open, to be resumed."""
     from .store import now
 
     with db.transaction():
-        pending = db.execute(
-            """SELECT count(*) FROM watch_query w JOIN taxonomy_node n ON n.id = w.node_id
-               WHERE (w.last_run IS NULL OR w.last_run < ?)
-                 AND n.code NOT IN (SELECT value FROM json_each(?))""",
-            (started, json.dumps(list(refused))),
-        ).fetchone()[0]
-        if not pending:
-            db.execute(
-                "UPDATE watch_run SET finished = ? WHERE finished IS NULL AND started <= ?",
-                (now(), started),
-            )
+        for run_id, run_started, codes in db.execute(
+            "SELECT id, started, codes FROM watch_run WHERE finished IS NULL AND started <= ?",
+            (started,),
+        ).fetchall():
+            pending = db.execute(
+                """SELECT count(*) FROM watch_query w JOIN taxonomy_node n ON n.id = w.node_id
+                   WHERE (w.last_run IS NULL OR w.last_run < ?1)
+                     AND n.code NOT IN (SELECT value FROM json_each(?2))
+                     AND (?3 IS NULL OR n.code IN (SELECT value FROM json_each(?3)))""",
+                (run_started, json.dumps(list(refused)), codes),
+            ).fetchone()[0]
+            if not pending:
+                db.execute("UPDATE watch_run SET finished = ? WHERE id = ?", (now(), run_id))
