@@ -786,6 +786,16 @@ def test_out_of_memory_is_not_a_bug(db_file: Path, tmp_path: Path) -> None:
     assert "out of memory" in line
 
 
+def test_an_import_past_max_entries_is_refused_whole(db_file: Path, tmp_path: Path) -> None:
+    """The cap on entries per import: one line naming it and what to do, exit 1, and
+    nothing of the file written."""
+    bib = synthetic_bib(tmp_path / "ten.bib", 10)
+    before = snapshot(db_file)
+    done = lrmkb(db_file, "import", str(bib), "--max-entries", "5")
+    line = assert_clean_failure(done, EXIT["bad input"], db_file, before)
+    assert "more than the 5 an import takes" in line and "--max-entries" in line
+
+
 def test_thousands_of_filters_are_not_a_database_error(db_file: Path) -> None:
     """2,000 `--tag`s used to nest SQL past SQLite's depth limit (exit 4)."""
     assert lrmkb(db_file, "tag", KEY, *(f"t{n}" for n in range(2000))).code == 0
