@@ -295,3 +295,22 @@ def test_a_schema_upgrade_waits_for_the_writer_at_work(tmp_path: Path) -> None:
     assert refused.returncode == 4 and "locked by another writer" in refused.stderr
     assert refused.stderr.count("\n") == 1, refused.stderr
     assert schema_version(again) == SCHEMA_VERSION - 1
+
+
+def test_dev_build_over_a_database_in_use_waits_for_the_writer(db_file: Path) -> None:
+    """`dev build --output DB --force` over a WAL database a writer holds: the build is
+    written through SQLite after the writer's commit (it used to replace the file under
+    it, so the writer's commit went into the replaced file)."""
+    assert lrmkb_process("--db", str(db_file), "tag", KEY, "mine").returncode == 0  # WAL
+    holder = hold_the_lock(db_file, 3)
+    build = lrmkb_process(
+        "dev", "build", "--seeds", str(ROOT / "seeds"), "--output", str(db_file), "--force"
+    )
+    build_ended = time.time()
+    assert holder.stdout is not None
+    committed = float(holder.stdout.readline())
+    assert holder.wait(timeout=60) == 0
+    assert build.returncode == 0, build.stderr
+    assert build_ended > committed, "the build did not wait for the writer"
+    assert tags(db_file) == set()
+    assert lrmkb_process("--db", str(db_file), "db", "check").returncode == 0

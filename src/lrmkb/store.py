@@ -84,7 +84,7 @@ def reset_db(path: Path) -> None:
         raise DatabaseProblem("refusing to reset the bundled database", "pass another --db")
     tmp = _fresh_copy(path)
     try:
-        if _replace_content(tmp, path):
+        if replace_content(tmp, path):
             return
         with committing():
             for suffix in ("-wal", "-shm"):  # an old log must never be replayed onto the copy
@@ -94,7 +94,7 @@ def reset_db(path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _replace_content(source: Path, target: Path) -> bool:
+def replace_content(source: Path, target: Path) -> bool:
     """Write `source`'s content into the database `target` through SQLite (its backup
     API), under the write lock: a writer at work finishes first (this waits
     `busy_timeout()`, then fails: exit 4), one that comes later writes onto the new

@@ -322,7 +322,7 @@ def _subtree_members(nodes: list[dict[str, Any]]) -> dict[str, set[str]]:
 
 def build(root: Path, output: Path) -> dict[str, int]:
     """Write a fresh database at `output` from the seeds in `root`, atomically."""
-    from ..store import Database, committing
+    from ..store import Database, committing, replace_content
 
     seeds = load(root)
     problems = validate(seeds)
@@ -339,9 +339,26 @@ def build(root: Path, output: Path) -> dict[str, int]:
 
         record_release(db, SEED_TIMESTAMP)
         db.execute("VACUUM")
-    with committing():
-        os.replace(tmp, output)
+    try:  # a database in use (WAL mode, as users' are) is written through SQLite, under
+        # its write lock; a build artifact (data/survey.db) is replaced as a file, so that
+        # its bytes stay what the seeds build
+        if not (_in_wal_mode(output) and replace_content(tmp, output)):
+            with committing():
+                os.replace(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)
     return {"papers": len(seeds.papers), "nodes": len(seeds.nodes), "findings": len(seeds.findings)}
+
+
+def _in_wal_mode(path: Path) -> bool:
+    """Does the SQLite file at `path` say it is in WAL mode (header bytes 18-19)?"""
+    from ..files import open_regular  # never blocks on a FIFO
+
+    try:
+        with os.fdopen(open_regular(path), "rb") as fh:
+            return fh.read(20)[18:20] == b"\x02\x02"
+    except (OSError, BadInput):
+        return False
 
 
 def _insert(db: Database, seeds: Seeds) -> None:
