@@ -14,7 +14,7 @@ def gather(db: sqlite3.Connection, since: str) -> dict[str, Any]:
     """Items accepted since `since` (an ISO date) and items found since then that still
     wait, grouped by node in reading order. Rejected items are left out."""
     from .importers.seeds import _code_key
-    from .inbox import item_dict
+    from .inbox import filings, item_dict
 
     rows = db.execute(
         """SELECT * FROM inbox
@@ -29,18 +29,11 @@ def gather(db: sqlite3.Connection, since: str) -> dict[str, Any]:
             " LEFT JOIN taxonomy_node p ON p.id = n.parent_id"
         )
     }
-    filed: dict[str, list[str]] = defaultdict(list)
-    for key, code in db.execute(
-        "SELECT p.key, n.code FROM paper_node pn JOIN paper p ON p.id = pn.paper_id"
-        " JOIN taxonomy_node n ON n.id = pn.node_id WHERE p.key IN"
-        " (SELECT paper_key FROM inbox WHERE status = 'accepted' AND decided >= ?)",
-        (since,),
-    ):
-        filed[key].append(code)
+    filed = filings(db, [r["paper_key"] for r in rows if r["status"] == "accepted"])
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         item = item_dict(row)
-        where = sorted(filed.get(item["key"] or "", []), key=_code_key) or [item["node"] or ""]
+        where = filed.get(item["key"] or "", []) or [item["node"] or ""]
         item["filed"] = where if item["status"] == "accepted" else []
         for code in where[:1]:
             groups[code].append(item)

@@ -81,10 +81,30 @@ def items(
 
 
 def item(db: sqlite3.Connection, item_id: int) -> dict[str, Any]:
+    """One inbox item (`item_dict`), with `filed`: where its paper is filed now, if it
+    was accepted."""
     row = db.execute("SELECT * FROM inbox WHERE id = ?", (item_id,)).fetchone()
     if row is None:
         raise NotFound(f"no inbox item {item_id}", "see `lrmkb inbox --status all`")
-    return item_dict(row)
+    found = item_dict(row)
+    found["filed"] = filings(db, [found["key"]]).get(found["key"], []) if found["key"] else []
+    return found
+
+
+def filings(db: sqlite3.Connection, keys: Sequence[str]) -> dict[str, list[str]]:
+    """Paper key → the codes of the nodes it is filed under, in reading order (the keys
+    of accepted items: `rename` keeps them the paper's key)."""
+    from .importers.seeds import _code_key
+
+    filed: dict[str, list[str]] = {}
+    for key, code in db.execute(
+        "SELECT p.key, n.code FROM paper_node pn JOIN paper p ON p.id = pn.paper_id"
+        " JOIN taxonomy_node n ON n.id = pn.node_id"
+        " WHERE p.key IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(keys)),),
+    ):
+        filed.setdefault(key, []).append(code)
+    return {key: sorted(codes, key=_code_key) for key, codes in filed.items()}
 
 
 def _refuse_accepted(rows: Iterable[sqlite3.Row], what_to_do: str) -> None:

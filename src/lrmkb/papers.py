@@ -1,5 +1,6 @@
 """A paper's identity in the library: `rename` (the old key stays an alias, so documents
-that cite it still resolve) and `remove` (the paper and everything attached to it).
+that cite it still resolve; an inbox item accepted as the paper follows it) and `remove`
+(the paper and everything attached to it).
 
 Both run in one transaction (`changes.writing`), resolve keys the way every command
 does (`queries.find_paper`: key, alias, arXiv id or DOI) and leave no row behind that
@@ -51,6 +52,11 @@ def rename(db: Database, ref: str, new_key: str, *, dry_run: bool = False) -> di
             (old, row["id"]),
         )
         record_changes(db, row["id"], {"key": old}, {"key": new_key}, via="edit")
+        db.execute(  # an inbox item accepted as this paper follows it
+            "UPDATE inbox SET paper_key = ? WHERE status = 'accepted' AND paper_key IN"
+            " (SELECT alias FROM paper_alias WHERE paper_id = ?)",
+            (new_key, row["id"]),
+        )
         return {"old": old, "new": new_key, "aliases": aliases(db, row["id"]), "dry_run": dry_run}
 
 
@@ -82,8 +88,8 @@ def aliases(db: sqlite3.Connection, paper_id: int) -> list[str]:
 def remove(db: Database, refs: Sequence[str], *, dry_run: bool = False) -> dict[str, Any]:
     """Remove the papers `refs` with their filings, finding links, tags, notes, aliases,
     edit log and search index rows. Every ref is resolved before anything goes: one
-    unknown key (`NotFound`) removes nothing. Returns `{"removed": [what each paper took
-    with it], "orphaned_findings": [findings now without a paper], "dry_run"}`."""
+    unknown key (`NotFound`) removes nothing. Returns `{"removed": [what each paper took with it],
+    "orphaned_findings": [findings now without a paper], "dry_run"}`."""
     from .changes import writing
     from .queries import find_papers
     from .search import refresh_index

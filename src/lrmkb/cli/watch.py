@@ -458,6 +458,7 @@ def inbox_show(
         ("id", found["id"]),
         ("status", found["status"]),
         ("key", found["key"]),
+        ("filed", " ".join(found["filed"])),
         ("title", found["title"]),
         *(("author", a) for a in found["authors"]),
         ("arxiv_id", found["arxiv_id"]),
