@@ -1,6 +1,7 @@
 """An accepted inbox item follows its paper, as real `lrmkb` processes against the local
 arXiv stand-in: after `rename` the inbox and the digest give the paper's new key and
-where it is really filed."""
+where it is really filed; after `rm` the item waits in the inbox again and can be
+accepted again."""
 
 from __future__ import annotations
 
@@ -62,3 +63,24 @@ def test_a_renamed_paper_is_shown_by_its_new_key_where_it_is_filed(
         f"Error: inbox item {item_id} was accepted already, as okafor2026steering — nothing"
         " was written; leave it out\n"
     )
+
+
+def test_a_removed_paper_s_item_waits_again_and_can_be_accepted_again(
+    accepted: tuple[Path, int],
+) -> None:
+    db, item_id = accepted
+    done = lrmkb_process("--db", str(db), "rm", "okafor2026probing", "--yes")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        f"inbox item {item_id} waits in the inbox again"
+        f" (`lrmkb inbox accept {item_id}` files it again)"
+    ]
+    as_json = json.loads(lrmkb(db, "inbox", "show", str(item_id), "--json"))
+    assert (as_json["status"], as_json["key"], as_json["decided"]) == ("waiting", None, None)
+    digest = report(db)
+    assert "okafor2026probing" not in digest and f"waiting (inbox {item_id})" in digest
+    run = json.loads(lrmkb(db, "watch", "run", "--json", "--section", "4.3.3"))
+    assert run["summary"]["new"] == 0 and run["summary"]["again"] == 1  # waiting, not lost
+    again = lrmkb(db, "inbox", "accept", str(item_id))
+    assert again.startswith(f"{item_id}\tadded\tokafor2026probing\t4.3.3\t")
+    assert "accepted as `okafor2026probing`, filed under 4.3.3" in report(db)

@@ -1,6 +1,6 @@
 """A paper's identity in the library: `rename` (the old key stays an alias, so documents
 that cite it still resolve; an inbox item accepted as the paper follows it) and `remove`
-(the paper and everything attached to it).
+(the paper and everything attached to it; an inbox item accepted as it waits again).
 
 Both run in one transaction (`changes.writing`), resolve keys the way every command
 does (`queries.find_paper`: key, alias, arXiv id or DOI) and leave no row behind that
@@ -8,6 +8,7 @@ does (`queries.find_paper`: key, alias, arXiv id or DOI) and leave no row behind
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -88,7 +89,9 @@ def aliases(db: sqlite3.Connection, paper_id: int) -> list[str]:
 def remove(db: Database, refs: Sequence[str], *, dry_run: bool = False) -> dict[str, Any]:
     """Remove the papers `refs` with their filings, finding links, tags, notes, aliases,
     edit log and search index rows. Every ref is resolved before anything goes: one
-    unknown key (`NotFound`) removes nothing. Returns `{"removed": [what each paper took with it],
+    unknown key (`NotFound`) removes nothing. An inbox item accepted as one of them
+    waits in the inbox again (its `inbox` ids): it can be accepted again, and a watch
+    run counts it as waiting. Returns `{"removed": [what each paper took with it],
     "orphaned_findings": [findings now without a paper], "dry_run"}`."""
     from .changes import writing
     from .queries import find_papers
@@ -102,6 +105,16 @@ def remove(db: Database, refs: Sequence[str], *, dry_run: bool = False) -> dict[
         ids = list(rows)
         marks = ",".join("?" * len(ids))
         before = _findings_with_papers(db)
+        for r in removed:  # an inbox item accepted as the paper waits again
+            r["inbox"] = [
+                i[0]
+                for i in db.execute(
+                    "UPDATE inbox SET status = 'waiting', decided = NULL, paper_key = NULL"
+                    " WHERE status = 'accepted' AND paper_key IN (SELECT value FROM json_each(?))"
+                    " RETURNING id",
+                    (json.dumps([r["key"], *r["aliases"]]),),
+                )
+            ]
         db.execute(f"DELETE FROM paper WHERE id IN ({marks})", ids)
         orphaned = sorted(before - _findings_with_papers(db))
         refresh_index(db, [r["key"] for r in removed])

@@ -151,7 +151,8 @@ def rm(
     """Remove papers, with their filings, finding links, tags, notes, aliases and edit log.
 
     Asks first (--yes does not); an unknown key removes nothing. A survey paper you
-    remove stays removed when `lrmkb db update` brings a new survey release. Piped: one
+    remove stays removed when `lrmkb db update` brings a new survey release; an inbox
+    item a paper was accepted from waits in the inbox again. Piped: one
     row per paper removed — key, title, sections, findings citing it, tags, aliases,
     logged edits.
 
@@ -194,6 +195,13 @@ def rm(
     )
     if result["orphaned_findings"]:
         output.notice("findings now citing no paper: " + ", ".join(result["orphaned_findings"]))
+    back = [str(i) for item in removed for i in item["inbox"]]
+    if back:
+        waits = "would wait" if dry_run else "waits"
+        output.notice(
+            f"inbox item {', '.join(back)} {waits} in the inbox again"
+            f" (`lrmkb inbox accept {' '.join(back)}` files it again)"
+        )
 
 
 def _removed_row(item: dict[str, Any]) -> list[Any]:
